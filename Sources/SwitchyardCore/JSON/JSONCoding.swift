@@ -1,0 +1,114 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The coders every translator shares. Default strategies only: custom key strategies cost a
+/// dynamic conformance check per container in swift-foundation.
+public enum JSONCoding {
+    public static func decoder() -> JSONDecoder { JSONDecoder() }
+
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        // Sorted keys: Foundation keeps no insertion order, and stable output is diffable output.
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    /// Decodes a request body, turning Foundation's errors into one readable sentence.
+    public static func decodeRequest<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws(RequestError) -> T {
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            throw RequestError(.badRequest, "missing request body")
+        }
+        do {
+            return try decoder().decode(T.self, from: Data(bytes))
+        } catch let error as DecodingError {
+            throw RequestError(.badRequest, describe(error))
+        } catch let error as RequestError {
+            throw error
+        } catch {
+            throw RequestError(.badRequest, "invalid JSON: \(error)")
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            var text = ""
+            for key in context.codingPath {
+                if let index = key.intValue {
+                    text += "[\(index)]"
+                } else {
+                    text += (text.isEmpty ? "" : ".") + key.stringValue
+                }
+            }
+            return text.isEmpty ? "the body" : "'\(text)'"
+        }
+        switch error {
+        case .typeMismatch(let type, let context):
+            return "invalid request: \(path(context)) must be \(typeName(type))"
+        case .valueNotFound(let type, let context):
+            return "invalid request: \(path(context)) must be \(typeName(type)), not null"
+        case .keyNotFound(let key, _):
+            return "invalid request: '\(key.stringValue)' is required"
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty {
+                return "invalid JSON in request body"
+                    + (context.underlyingError.map { ": \(Self.shortDescription($0))" } ?? "")
+            }
+            return "invalid request: \(path(context)): \(context.debugDescription)"
+        @unknown default:
+            return "invalid request body"
+        }
+    }
+
+    private static func shortDescription(_ error: any Error) -> String {
+        let text = "\(error)"
+        return text.count > 200 ? String(text.prefix(200)) + "…" : text
+    }
+
+    private static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Bool.Type: "a boolean"
+        case is Int.Type, is Int64.Type, is Double.Type, is Float.Type: "a number"
+        case is [Any].Type: "an array"
+        default:
+            "\(type)".hasPrefix("Array") ? "an array" : "\(type)".hasPrefix("Dictionary") ? "an object" : "a valid value"
+        }
+    }
+}
+
+/// A client error that every surface renders in its own dialect.
+public struct RequestError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        case badRequest, notFound, payloadTooLarge, notImplemented, badGateway, gatewayTimeout
+        case upstream(status: Int)
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var status: Int {
+        switch kind {
+        case .badRequest: 400
+        case .notFound: 404
+        case .payloadTooLarge: 413
+        case .notImplemented: 501
+        case .badGateway: 502
+        case .gatewayTimeout: 504
+        case .upstream(let status): status
+        }
+    }
+
+    public var description: String { message }
+
+    public static func modelNotFound(_ name: String) -> RequestError {
+        RequestError(.notFound, "model '\(name)' not found")
+    }
+}

@@ -1,0 +1,69 @@
+/// Writes one JSON object straight into bytes, keys in the order written.
+///
+/// Used on the per-chunk hot path, where Foundation's encoder would cost an intermediate tree
+/// and give keys in no stable order. Only what replies need: strings, integers, booleans,
+/// nested objects and pre-encoded JSON.
+struct JSONObjectWriter {
+    private(set) var bytes: [UInt8]
+    private var needsComma = false
+
+    init(capacity: Int = 256) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+        bytes.append(UInt8(ascii: "{"))
+    }
+
+    mutating func field(_ name: StaticString, _ value: String) {
+        key(name)
+        Self.appendString(value, to: &bytes)
+    }
+
+    mutating func field(_ name: StaticString, _ value: Int64) {
+        key(name)
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    mutating func field(_ name: StaticString, _ value: Bool) {
+        key(name)
+        bytes.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
+    }
+
+    mutating func field(_ name: StaticString, object: JSONObjectWriter) {
+        key(name)
+        bytes.append(contentsOf: object.finished())
+    }
+
+    mutating func field(_ name: StaticString, _ value: Int64?) {
+        if let value { field(name, value) }
+    }
+
+    func finished() -> [UInt8] { bytes + [UInt8(ascii: "}")] }
+
+    private mutating func key(_ name: StaticString) {
+        if needsComma { bytes.append(UInt8(ascii: ",")) }
+        needsComma = true
+        bytes.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+    }
+
+    /// A JSON string literal: quotes, backslashes and control characters escaped; all other
+    /// UTF-8 written as is, which JSON allows.
+    static func appendString(_ value: String, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case UInt8(ascii: "\n"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case UInt8(ascii: "\r"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case UInt8(ascii: "\t"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}

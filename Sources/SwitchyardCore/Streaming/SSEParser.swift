@@ -1,0 +1,113 @@
+/// One dispatched server-sent event.
+public struct SSEEvent: Sendable, Equatable {
+    /// The `event:` field; `nil` means the default type, `message`.
+    public var event: String?
+    /// The `data:` fields joined by `\n`.
+    public var data: String
+    public var id: String?
+
+    public init(event: String? = nil, data: String, id: String? = nil) {
+        self.event = event
+        self.data = data
+        self.id = id
+    }
+
+    /// OpenAI-style streams end with this sentinel instead of closing on their own.
+    public var isDone: Bool { data == "[DONE]" }
+}
+
+/// Parses a `text/event-stream` incrementally, as the WHATWG event-stream rules describe.
+///
+/// A value-type state machine: `feed` returns the events the new bytes completed; `finish`
+/// flushes an event whose blank line never came (a stream cut after its last `data:` line is
+/// still worth delivering to a translator). Lines end at CRLF, LF or a lone CR, including a
+/// CR at the end of one chunk and its LF at the start of the next. Comment lines (`:` pings)
+/// are skipped. Text is decoded per complete line, so split UTF-8 sequences are harmless.
+public struct SSEParser: Sendable {
+    private var line: [UInt8] = []
+    private var lastByteWasCR = false
+    private var data: [String] = []
+    private var hasData = false
+    private var event: String?
+    private var id: String?
+    public let maximumEventSize: Int
+    private var eventSize = 0
+
+    public enum ParseError: Error, Equatable {
+        case eventTooLarge(limit: Int)
+    }
+
+    public init(maximumEventSize: Int = 64 * 1024 * 1024) {
+        self.maximumEventSize = maximumEventSize
+    }
+
+    public mutating func feed(_ bytes: some Collection<UInt8>) throws(ParseError) -> [SSEEvent] {
+        var events: [SSEEvent] = []
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "\n") where lastByteWasCR:
+                lastByteWasCR = false  // second half of a CRLF already handled at the CR
+            case UInt8(ascii: "\r"), UInt8(ascii: "\n"):
+                lastByteWasCR = byte == UInt8(ascii: "\r")
+                if let dispatched = endLine() { events.append(dispatched) }
+            default:
+                lastByteWasCR = false
+                line.append(byte)
+                eventSize += 1
+                if eventSize > maximumEventSize {
+                    reset()
+                    throw .eventTooLarge(limit: maximumEventSize)
+                }
+            }
+        }
+        return events
+    }
+
+    public mutating func finish() -> [SSEEvent] {
+        var events: [SSEEvent] = []
+        if !line.isEmpty, let dispatched = endLine() { events.append(dispatched) }
+        if let dispatched = dispatch() { events.append(dispatched) }
+        reset()
+        return events
+    }
+
+    private mutating func endLine() -> SSEEvent? {
+        defer { line.removeAll(keepingCapacity: true) }
+        if line.isEmpty { return dispatch() }
+        if line.first == UInt8(ascii: ":") { return nil }
+        let colon = line.firstIndex(of: UInt8(ascii: ":"))
+        let name = String(decoding: line[..<(colon ?? line.endIndex)], as: UTF8.self)
+        var valueStart = colon.map { line.index(after: $0) } ?? line.endIndex
+        if valueStart < line.endIndex, line[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
+        let value = String(decoding: line[valueStart...], as: UTF8.self)
+        switch name {
+        case "data":
+            data.append(value)
+            hasData = true
+        case "event": event = value
+        case "id": id = value
+        default: break  // `retry` and unknown fields do not matter to a proxy
+        }
+        return nil
+    }
+
+    private mutating func dispatch() -> SSEEvent? {
+        defer {
+            data.removeAll(keepingCapacity: true)
+            hasData = false
+            event = nil
+            eventSize = 0
+        }
+        guard hasData else { return nil }
+        return SSEEvent(event: event, data: data.joined(separator: "\n"), id: id)
+    }
+
+    private mutating func reset() {
+        line.removeAll()
+        data.removeAll()
+        hasData = false
+        event = nil
+        eventSize = 0
+        lastByteWasCR = false
+    }
+}

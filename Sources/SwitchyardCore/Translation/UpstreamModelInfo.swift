@@ -1,0 +1,100 @@
+/// What Switchyard knows about one upstream model, gathered from whatever the upstream
+/// reveals (`/v1/models` and its llama.cpp `meta`, llama.cpp's `/props`). Every Ollama model
+/// description is derived from this, so `/api/tags`, `/api/show` and `/api/ps` agree.
+public struct UpstreamModelInfo: Sendable, Equatable {
+    public var id: String
+    /// Unix seconds, when the upstream says.
+    public var created: Int64?
+    /// The context the upstream actually serves with, else the one the model was trained for.
+    public var contextLength: Int?
+    public var parameterCount: Int64?
+    public var sizeBytes: Int64?
+    public var embeddingLength: Int?
+    public var architecture: String?
+    public var capabilities: [String]
+
+    public init(
+        id: String, created: Int64? = nil, contextLength: Int? = nil, parameterCount: Int64? = nil, sizeBytes: Int64? = nil,
+        embeddingLength: Int? = nil, architecture: String? = nil, capabilities: [String] = ["completion"]
+    ) {
+        self.id = id
+        self.created = created
+        self.contextLength = contextLength
+        self.parameterCount = parameterCount
+        self.sizeBytes = sizeBytes
+        self.embeddingLength = embeddingLength
+        self.architecture = architecture
+        self.capabilities = capabilities
+    }
+
+    /// The name Ollama clients see: the upstream id with a tag.
+    public var ollamaName: String { ModelName.withTag(id) }
+
+    /// Stable across restarts and upstreams: a hash of the name, 64 hex digits as Ollama prints.
+    public var digest: String { SHA256.hexDigest(id) }
+
+    /// The architecture key clients look up `<arch>.context_length` under. When the upstream
+    /// does not say, it is guessed from well-known family names in the id, else "llama" (the
+    /// GGUF architecture most servers run and the one clients know).
+    public var family: String {
+        if let architecture, !architecture.isEmpty { return architecture }
+        let lower = id.lowercased()
+        let known = ["qwen3", "qwen2", "qwen", "gemma3", "gemma2", "gemma", "mistral", "mixtral", "phi3", "phi", "deepseek2", "gpt-oss", "granite", "falcon", "command-r", "starcoder2", "llama"]
+        return known.first(where: lower.contains) ?? "llama"
+    }
+
+    public var details: OllamaModelDetails {
+        OllamaModelDetails(
+            family: family, families: [family], parameterSize: parameterCount.map(Self.humanCount) ?? "unknown",
+            quantizationLevel: "unknown", contextLength: contextLength, embeddingLength: embeddingLength)
+    }
+
+    func modifiedAt(fallbackUnixSeconds: Int64) -> String {
+        Timestamp.rfc3339(unixNanoseconds: (created ?? fallbackUnixSeconds) * 1_000_000_000)
+    }
+
+    public func tagsEntry(fallbackUnixSeconds: Int64) -> OllamaTagsEntry {
+        OllamaTagsEntry(
+            name: ollamaName, model: ollamaName, modifiedAt: modifiedAt(fallbackUnixSeconds: fallbackUnixSeconds),
+            size: sizeBytes ?? 0, digest: digest, details: details, capabilities: capabilities)
+    }
+
+    /// `/api/show`. `requestedName` is echoed where Copilot displays it (`general.basename`).
+    public func show(requestedName: String, fallbackUnixSeconds: Int64) -> OllamaShowResponse {
+        var info: [String: JSONValue] = [
+            "general.architecture": .string(family),
+            "general.basename": .string(requestedName),
+        ]
+        if let contextLength { info["\(family).context_length"] = .int(Int64(contextLength)) }
+        if let embeddingLength { info["\(family).embedding_length"] = .int(Int64(embeddingLength)) }
+        if let parameterCount { info["general.parameter_count"] = .int(parameterCount) }
+        var parameters = ""
+        if let contextLength { parameters = "num_ctx" + String(repeating: " ", count: 24) + "\(contextLength)" }
+        return OllamaShowResponse(
+            modelfile: "# Served by an OpenAI-compatible upstream through Switchyard\nFROM \(id)\n",
+            parameters: parameters, details: details, modelInfo: info, capabilities: capabilities,
+            modifiedAt: modifiedAt(fallbackUnixSeconds: fallbackUnixSeconds))
+    }
+
+    public func running(expiresAt: String) -> OllamaRunningModel {
+        OllamaRunningModel(
+            name: ollamaName, model: ollamaName, size: sizeBytes ?? 0, digest: digest, details: details,
+            expiresAt: expiresAt, sizeVRAM: sizeBytes ?? 0, contextLength: contextLength ?? 0)
+    }
+
+    /// Ollama's style: `8.0B`, `137M`, `2.1M`, `950K`.
+    static func humanCount(_ count: Int64) -> String {
+        func scaled(_ divisor: Double, _ suffix: String) -> String {
+            let value = Double(count) / divisor
+            if value >= 100 { return "\(Int64(value.rounded()))\(suffix)" }
+            let tenths = Int64((value * 10).rounded())
+            return "\(tenths / 10).\(tenths % 10)\(suffix)"
+        }
+        switch count {
+        case 1_000_000_000...: return scaled(1e9, "B")
+        case 1_000_000...: return scaled(1e6, "M")
+        case 1_000...: return scaled(1e3, "K")
+        default: return "\(count)"
+        }
+    }
+}

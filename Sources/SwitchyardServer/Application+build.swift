@@ -1,0 +1,38 @@
+import AsyncHTTPClient
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import SwitchyardCore
+
+/// Assembles the server: one upstream client, the model catalog, both API surfaces, and the
+/// error middleware that answers every failure in the caller's dialect.
+public func buildApplication(
+    configuration: SwitchyardConfiguration, logger: Logger
+) -> some ApplicationProtocol {
+    let client = UpstreamClient(configuration: configuration)
+    let forwarder = Forwarder(client: client, maximumBodySize: configuration.maximumBodySize)
+    let router = Router(context: SwitchyardRequestContext.self)
+    router.addMiddleware { DialectErrorMiddleware() }
+    OllamaRoutes(
+        configuration: configuration, client: client, catalog: ModelCatalog(client: client, logger: logger),
+        loaded: LoadedModels(), dialect: DialectResolver(setting: configuration.upstreamDialect, client: client, logger: logger),
+        forwarder: forwarder, startedAt: Timestamp.now().unixNanoseconds / 1_000_000_000
+    ).register(on: router)
+    OpenAIRoutes(forwarder: forwarder, maximumBodySize: configuration.maximumBodySize).register(on: router)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: nil),
+        services: [UpstreamClientService(client: client)],
+        logger: logger)
+}
+
+/// Shuts the upstream client down after the HTTP server has drained (services stop in reverse
+/// order of start, and the server is started last).
+struct UpstreamClientService: Service {
+    let client: UpstreamClient
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await client.httpClient.shutdown()
+    }
+}

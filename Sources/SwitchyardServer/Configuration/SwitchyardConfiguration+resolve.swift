@@ -1,0 +1,75 @@
+import SwitchyardCore
+
+/// What the command line and the environment said, before validation. A flag wins over its
+/// environment variable, which wins over the default.
+public struct ConfigurationInputs: Sendable {
+    public var listen: String?
+    public var upstream: String?
+    public var upstreamDialect: String?
+    public var upstreamAPIKey: String?
+    public var ollamaVersion: String?
+    public var upstreamTimeoutSeconds: Int?
+    public var connectTimeoutSeconds: Int?
+    public var maximumBodyBytes: Int?
+
+    public init() {}
+}
+
+extension SwitchyardConfiguration {
+    public static let versionFloor = [0, 6, 4]
+
+    /// Builds a configuration from flags and environment, with one clear error for bad input.
+    /// `OLLAMA_HOST` sets the listen address when `SWITCHYARD_LISTEN` is unset, so a machine
+    /// already set up for Ollama keeps working.
+    public static func resolve(_ flags: ConfigurationInputs, environment: [String: String]) throws(ConfigurationError) -> SwitchyardConfiguration {
+        func env(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        var configuration = SwitchyardConfiguration()
+        if let listen = flags.listen ?? env("SWITCHYARD_LISTEN") ?? env("OLLAMA_HOST") {
+            configuration.listen = try ListenAddress(parsing: listen)
+        }
+        if let upstream = flags.upstream ?? env("SWITCHYARD_UPSTREAM") {
+            configuration.upstream = try UpstreamURL(upstream)
+        }
+        if let dialect = flags.upstreamDialect ?? env("SWITCHYARD_UPSTREAM_DIALECT") {
+            guard let setting = UpstreamDialectSetting(rawValue: dialect.lowercased()) else {
+                throw ConfigurationError("invalid upstream dialect '\(dialect)': expected openai, ollama or auto")
+            }
+            configuration.upstreamDialect = setting
+        }
+        configuration.upstreamAPIKey = flags.upstreamAPIKey ?? env("SWITCHYARD_UPSTREAM_API_KEY")
+        if let version = flags.ollamaVersion ?? env("SWITCHYARD_OLLAMA_VERSION") {
+            guard let parts = numericVersion(version) else {
+                throw ConfigurationError("invalid Ollama version '\(version)': expected X.Y.Z, such as \(defaultOllamaVersion)")
+            }
+            guard parts.lexicographicallyPrecedes(versionFloor) == false else {
+                throw ConfigurationError("Ollama version '\(version)' is below 0.6.4, which clients such as GitHub Copilot refuse")
+            }
+            configuration.ollamaVersion = version
+        }
+        if let seconds = flags.upstreamTimeoutSeconds {
+            guard seconds > 0 else { throw ConfigurationError("--upstream-timeout must be a positive number of seconds") }
+            configuration.upstreamHeadTimeout = .seconds(seconds)
+        }
+        if let seconds = flags.connectTimeoutSeconds {
+            guard seconds > 0 else { throw ConfigurationError("--connect-timeout must be a positive number of seconds") }
+            configuration.upstreamConnectTimeout = .seconds(seconds)
+        }
+        if let bytes = flags.maximumBodyBytes {
+            guard bytes > 0 else { throw ConfigurationError("--max-body-size must be a positive number of bytes") }
+            configuration.maximumBodySize = bytes
+        }
+        return configuration
+    }
+
+    /// `0.12.11` → [0, 12, 11]; a pre-release suffix (`0.13.0-rc1`) is allowed, as Ollama uses one.
+    static func numericVersion(_ text: String) -> [Int]? {
+        let core = text.split(separator: "-", maxSplits: 1).first.map(String.init) ?? ""
+        let parts = core.split(separator: ".", omittingEmptySubsequences: false).map { Int($0) }
+        guard parts.count == 3, parts.allSatisfy({ $0 != nil && $0! >= 0 }) else { return nil }
+        return parts.map { $0! }
+    }
+}
+
+public enum SwitchyardVersion {
+    public static let current = "0.1.0"
+}

@@ -1,0 +1,60 @@
+/// Everything the server needs to run, already validated. The executable builds one from
+/// flags and environment; tests build one directly.
+public struct SwitchyardConfiguration: Sendable {
+    public var listen: ListenAddress
+    public var upstream: UpstreamURL
+    public var upstreamDialect: UpstreamDialectSetting
+    /// Sent upstream as `Authorization: Bearer …` when set.
+    public var upstreamAPIKey: String?
+    /// The version `/api/version` claims. Clients refuse anything below 0.6.4.
+    public var ollamaVersion: String
+    /// Upper bound on connecting to the upstream and waiting for its response head. It must
+    /// allow for a model to load; it never limits how long a stream may run.
+    public var upstreamHeadTimeout: Duration
+    public var upstreamConnectTimeout: Duration
+    /// Largest request body accepted (base64 images make Ollama bodies large).
+    public var maximumBodySize: Int
+    /// Concurrent connections to the upstream before requests queue.
+    public var upstreamConnectionLimit: Int
+
+    public static let defaultOllamaVersion = "0.12.11"
+
+    public init(
+        listen: ListenAddress = .init(host: "127.0.0.1", port: 11434),
+        upstream: UpstreamURL = try! UpstreamURL("http://127.0.0.1:8080"),
+        upstreamDialect: UpstreamDialectSetting = .openAI,
+        upstreamAPIKey: String? = nil,
+        ollamaVersion: String = SwitchyardConfiguration.defaultOllamaVersion,
+        upstreamHeadTimeout: Duration = .seconds(600),
+        upstreamConnectTimeout: Duration = .seconds(10),
+        maximumBodySize: Int = 100 * 1024 * 1024,
+        upstreamConnectionLimit: Int = 1024
+    ) {
+        self.listen = listen
+        self.upstream = upstream
+        self.upstreamDialect = upstreamDialect
+        self.upstreamAPIKey = upstreamAPIKey
+        self.ollamaVersion = ollamaVersion
+        self.upstreamHeadTimeout = upstreamHeadTimeout
+        self.upstreamConnectTimeout = upstreamConnectTimeout
+        self.maximumBodySize = maximumBodySize
+        self.upstreamConnectionLimit = upstreamConnectionLimit
+    }
+}
+
+public enum UpstreamDialectSetting: String, Sendable, CaseIterable {
+    case openAI = "openai"
+    case ollama
+    /// Probe the upstream's `/api/version` to tell an Ollama server from an OpenAI-compatible one.
+    case auto
+}
+
+public enum UpstreamDialect: String, Sendable {
+    case openAI = "openai"
+    case ollama
+}
+
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

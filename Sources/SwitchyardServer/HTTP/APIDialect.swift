@@ -1,0 +1,118 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Logging
+import Hummingbird
+import NIOCore
+import SwitchyardCore
+
+/// The two API surfaces. Every error is rendered in the dialect of the surface the client
+/// called, because each family of clients only knows how to read its own.
+public enum APIDialect: Sendable {
+    case ollama
+    case openAI
+
+    public static func of(path: String) -> APIDialect {
+        path == "/v1" || path.hasPrefix("/v1/") ? .openAI : .ollama
+    }
+
+    func errorResponse(status: Int, message: String) -> Response {
+        let body: [UInt8]
+        switch self {
+        case .ollama:
+            body = OllamaError.body(message)
+        case .openAI:
+            body = OpenAIError.body(message: message, status: status)
+        }
+        return Response(
+            status: .init(code: status),
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+/// OpenAI's error object: `{"error":{"message","type","param","code"}}`.
+enum OpenAIError {
+    static func body(message: String, status: Int) -> [UInt8] {
+        struct Envelope: Encodable {
+            struct Detail: Encodable {
+                var message: String
+                var type: String
+                var param: String?
+                var code: String?
+
+                func encode(to encoder: any Encoder) throws {
+                    var c = encoder.container(keyedBy: CodingKeys.self)
+                    try c.encode(message, forKey: .message)
+                    try c.encode(type, forKey: .type)
+                    try c.encode(param, forKey: .param)  // explicit nulls, as OpenAI sends
+                    try c.encode(code, forKey: .code)
+                }
+
+                enum CodingKeys: String, CodingKey { case message, type, param, code }
+            }
+
+            var error: Detail
+        }
+        let envelope = Envelope(error: .init(message: message, type: type(for: status), param: nil, code: code(for: status)))
+        return (try? Array(JSONCoding.encoder().encode(envelope))) ?? Array(#"{"error":{"message":"error","type":"api_error"}}"#.utf8)
+    }
+
+    static func type(for status: Int) -> String {
+        switch status {
+        case 400, 413, 422: "invalid_request_error"
+        case 401: "authentication_error"
+        case 403: "permission_error"
+        case 404: "not_found_error"
+        case 429: "rate_limit_error"
+        default: "api_error"
+        }
+    }
+
+    static func code(for status: Int) -> String? {
+        switch status {
+        case 404: "model_not_found"
+        case 413: "request_too_large"
+        default: nil
+        }
+    }
+}
+
+/// Turns every error a handler throws into a response in the caller's dialect, so no client
+/// ever sees a bare error page, and logs what went wrong.
+struct DialectErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as RequestError {
+            log(error.status, error.message, request, context)
+            return APIDialect.of(path: request.uri.path).errorResponse(status: error.status, message: error.message)
+        } catch let error as HTTPError {
+            let status = Int(error.status.code)
+            let message = error.body ?? Self.defaultMessage(status: status, request: request)
+            log(status, message, request, context)
+            return APIDialect.of(path: request.uri.path).errorResponse(status: status, message: message)
+        } catch {
+            log(500, "\(error)", request, context)
+            return APIDialect.of(path: request.uri.path).errorResponse(status: 500, message: "internal error: \(error)")
+        }
+    }
+
+    static func defaultMessage(status: Int, request: Request) -> String {
+        switch status {
+        case 404: "\(request.uri.path) not found"
+        case 405: "method \(request.method) not allowed on \(request.uri.path)"
+        case 413: "request body too large"
+        default: HTTPResponse.Status(code: status).reasonPhrase
+        }
+    }
+
+    private func log(_ status: Int, _ message: String, _ request: Request, _ context: Context) {
+        let level: Logger.Level = status >= 500 ? .error : .notice
+        context.logger.log(level: level, "request failed", metadata: [
+            "status": "\(status)", "path": "\(request.uri.path)", "error": "\(message)",
+        ])
+    }
+}

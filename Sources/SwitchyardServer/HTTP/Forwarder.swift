@@ -1,0 +1,42 @@
+import AsyncHTTPClient
+import Hummingbird
+import HTTPTypes
+import NIOCore
+import NIOHTTP1
+import SwitchyardCore
+
+/// Sends a request upstream unchanged (same dialect on both sides) and relays the answer:
+/// small complete bodies in one piece, streams chunk by chunk as they arrive.
+struct Forwarder: Sendable {
+    let client: UpstreamClient
+    let maximumBodySize: Int
+
+    /// Bodies up to this size with a known length are sent on in one write, which keeps the
+    /// client's connection alive; anything else is relayed as a stream.
+    static let bufferedResponseLimit = 8 * 1024 * 1024
+
+    func forward(
+        _ request: Request, context: some RequestContext, body: ByteBuffer?, path: String? = nil
+    ) async throws(RequestError) -> Response {
+        var target = path ?? request.uri.path
+        if path == nil, let query = request.uri.query, !query.isEmpty { target += "?" + query }
+        let response = try await client.execute(
+            HTTPMethod(rawValue: request.method.rawValue), target, headers: HeaderFilter.upstream(request.headers), body: body,
+            logger: context.logger)
+        return try await relay(response, for: request)
+    }
+
+    func relay(_ response: HTTPClientResponse, for request: Request) async throws(RequestError) -> Response {
+        var fields = HeaderFilter.client(response.headers)
+        let status = HTTPResponse.Status(code: Int(response.status.code))
+        if let length = response.headers.first(name: "content-length").flatMap(Int.init), length <= Self.bufferedResponseLimit {
+            let body = try await UpstreamClient.collect(response, limit: Self.bufferedResponseLimit, upstream: client.base)
+            return Response(status: status, headers: fields, body: .init(byteBuffer: body))
+        }
+        HeaderFilter.markAsStream(&fields)
+        let transform = PassThroughTransform(contentType: response.headers.first(name: "content-type"))
+        return Response(
+            status: status, headers: fields,
+            body: StreamRelay.body(relaying: response, for: request, upstreamName: client.base, transform: transform))
+    }
+}

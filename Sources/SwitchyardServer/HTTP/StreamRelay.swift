@@ -1,0 +1,93 @@
+import AsyncHTTPClient
+import Hummingbird
+import NIOCore
+import SwitchyardCore
+
+/// What a relay does to each piece of an upstream stream: pass it on, or translate it.
+protocol StreamTransform: Sendable {
+    mutating func feed(_ buffer: ByteBuffer, at time: Timestamp) -> ByteBuffer?
+    /// The upstream body ended normally.
+    mutating func finish(at time: Timestamp) -> ByteBuffer?
+    /// The upstream failed mid-stream; the returned bytes tell the client so in its dialect.
+    mutating func fail(_ message: String, at time: Timestamp) -> ByteBuffer?
+}
+
+/// Copies a streamed upstream body to the client as it arrives.
+///
+/// Each chunk is written as soon as it is read, and the next is read only when the client took
+/// the previous one (AsyncHTTPClient's body sequence and Hummingbird's writer both apply
+/// backpressure), so nothing is buffered. When the client hangs up, the inbound-close handler
+/// cancels this task, which cancels the upstream request and with it the generation.
+enum StreamRelay {
+    static func body(
+        relaying upstream: HTTPClientResponse, for request: Request, upstreamName: UpstreamURL, transform: some StreamTransform
+    ) -> ResponseBody {
+        ResponseBody { writer in
+            try await request.body.consumeWithCancellationOnInboundClose { _ in
+                var transform = transform
+                var chunks = upstream.body.makeAsyncIterator()
+                while true {
+                    let next: ByteBuffer?
+                    do {
+                        next = try await chunks.next()
+                    } catch {
+                        if Task.isCancelled { throw CancellationError() }
+                        let message = "upstream \(upstreamName) failed mid-stream: \(error)"
+                        if let out = transform.fail(message, at: .now()) { try await writer.write(out) }
+                        return
+                    }
+                    guard let buffer = next else {
+                        if let out = transform.finish(at: .now()) { try await writer.write(out) }
+                        return
+                    }
+                    if let out = transform.feed(buffer, at: .now()) { try await writer.write(out) }
+                }
+            }
+            try await writer.finish(nil)
+        }
+    }
+}
+
+/// Same dialect on both sides: bytes go through untouched. A failure mid-stream is reported in
+/// the stream's own framing, so clients raise an error instead of seeing a silent truncation.
+struct PassThroughTransform: StreamTransform {
+    enum Framing { case sse, ndjson, opaque }
+    let framing: Framing
+    /// Whether the bytes sent so far end a line, so an error line can follow without
+    /// corrupting a half-written one or adding an empty line (which NDJSON readers reject).
+    private var atLineStart = true
+
+    init(contentType: String?) {
+        let type = contentType?.lowercased() ?? ""
+        framing = type.hasPrefix("text/event-stream") ? .sse : type.contains("ndjson") ? .ndjson : .opaque
+    }
+
+    mutating func feed(_ buffer: ByteBuffer, at time: Timestamp) -> ByteBuffer? {
+        if let last = buffer.readableBytesView.last { atLineStart = last == UInt8(ascii: "\n") }
+        return buffer
+    }
+
+    func finish(at time: Timestamp) -> ByteBuffer? { nil }
+
+    func fail(_ message: String, at time: Timestamp) -> ByteBuffer? {
+        switch framing {
+        case .sse: ByteBuffer(bytes: Array("\n\ndata: ".utf8) + OpenAIError.body(message: message, status: 502) + Array("\n\n".utf8))
+        case .ndjson: ByteBuffer(bytes: (atLineStart ? [] : [UInt8(ascii: "\n")]) + OllamaError.line(message))
+        case .opaque: nil
+        }
+    }
+}
+
+/// An OpenAI SSE stream rewritten as Ollama NDJSON.
+struct OllamaStreamTransform: StreamTransform {
+    var translator: SSEToNDJSONTranslator
+
+    mutating func feed(_ buffer: ByteBuffer, at time: Timestamp) -> ByteBuffer? {
+        Self.buffer(translator.feed(buffer.readableBytesView, at: time))
+    }
+
+    mutating func finish(at time: Timestamp) -> ByteBuffer? { Self.buffer(translator.finish(at: time)) }
+    mutating func fail(_ message: String, at time: Timestamp) -> ByteBuffer? { Self.buffer(translator.fail(message, at: time)) }
+
+    private static func buffer(_ bytes: [UInt8]) -> ByteBuffer? { bytes.isEmpty ? nil : ByteBuffer(bytes: bytes) }
+}

@@ -1,0 +1,21 @@
+import NIOHTTP1
+import Hummingbird
+import SwitchyardCore
+
+extension OllamaRoutes {
+    @Sendable func tags(_ request: Request, context: Context) async throws -> Response {
+        let models = try await catalog.models()
+        return try JSONResponse.ok(OllamaTagsResponse(models: models.map { $0.tagsEntry(fallbackUnixSeconds: startedAt) }))
+    }
+
+    @Sendable func show(_ request: Request, context: Context) async throws -> Response {
+        var request = request
+        let show = try await decode(OllamaShowRequest.self, &request)
+        let model = try await resolve(show.model)
+        return try JSONResponse.ok(model.show(requestedName: show.model, fallbackUnixSeconds: startedAt))
+    }
+
+    @Sendable func ps(_ request: Request, context: Context) async throws -> Response {
+        try JSONResponse.ok(loaded.running(nowUnixNanoseconds: Timestamp.now().unixNanoseconds))
+    }
+}

@@ -1,0 +1,88 @@
+import AsyncHTTPClient
+import Logging
+import NIOHTTP1
+import NIOCore
+import SwitchyardCore
+
+/// The upstream's models, fetched on demand and kept for a few seconds so a burst of requests
+/// costs one `/v1/models` call. A name that is not in the cached list triggers one refresh
+/// before it is declared unknown, so a model added upstream is found at once.
+public actor ModelCatalog {
+    private let client: UpstreamClient
+    private let logger: Logger
+    private let freshFor: Duration
+    private var cached: (models: [UpstreamModelInfo], at: ContinuousClock.Instant)?
+    private var refreshing: Task<[UpstreamModelInfo], any Error>?
+
+    public init(client: UpstreamClient, logger: Logger, freshFor: Duration = .seconds(10)) {
+        self.client = client
+        self.logger = logger
+        self.freshFor = freshFor
+    }
+
+    public func models() async throws(RequestError) -> [UpstreamModelInfo] {
+        if let cached, cached.at.duration(to: .now) < freshFor { return cached.models }
+        return try await refresh()
+    }
+
+    /// The upstream model a client's name refers to (Ollama naming rules), or a 404 error.
+    public func resolve(_ name: String) async throws(RequestError) -> UpstreamModelInfo {
+        let known = try await models()
+        if let model = Self.find(name, in: known) { return model }
+        if let cached, cached.at.duration(to: .now) > .seconds(1), let model = Self.find(name, in: try await refresh()) {
+            return model
+        }
+        throw RequestError.modelNotFound(name)
+    }
+
+    private static func find(_ name: String, in models: [UpstreamModelInfo]) -> UpstreamModelInfo? {
+        ModelName.resolve(name, among: models.map(\.id)).flatMap { id in models.first { $0.id == id } }
+    }
+
+    private func refresh() async throws(RequestError) -> [UpstreamModelInfo] {
+        let task = refreshing ?? Task { try await Self.fetch(client: client, logger: logger) }
+        refreshing = task
+        defer { refreshing = nil }
+        do {
+            let models = try await task.value
+            cached = (models, .now)
+            return models
+        } catch let error as RequestError {
+            throw error
+        } catch {
+            throw RequestError(.badGateway, "could not list upstream models: \(error)")
+        }
+    }
+
+    private static func fetch(client: UpstreamClient, logger: Logger) async throws -> [UpstreamModelInfo] {
+        let list = try await client.fetchJSON(OpenAIModelList.self, "/v1/models", logger: logger)
+        // llama.cpp's `/props` tells the served context and the model's abilities; other
+        // upstreams answer 404, which just means there is nothing more to learn.
+        let props = try? await client.fetchJSON(JSONValue.self, "/props", logger: logger)
+        return list.data.map { model in
+            describe(model, props: list.data.count == 1 ? props : nil)
+        }
+    }
+
+    static func describe(_ model: OpenAIModelList.Model, props: JSONValue?) -> UpstreamModelInfo {
+        let meta = model.meta ?? [:]
+        func int(_ value: JSONValue?) -> Int? { value?.intValue.map { Int($0) } }
+        let servedContext = int(props?["default_generation_settings"]?["n_ctx"]) ?? int(props?["n_ctx"])
+        var capabilities = ["completion"]
+        let templateCaps = props?["chat_template_caps"]
+        if templateCaps?["supports_tools"]?.boolValue == true || templateCaps?["supports_tool_calls"]?.boolValue == true {
+            capabilities.append("tools")
+        }
+        if props?["modalities"]?["vision"]?.boolValue == true { capabilities.append("vision") }
+        if props?["chat_template"]?.stringValue?.contains("<think>") == true { capabilities.append("thinking") }
+        if props?["embedding"]?.boolValue == true || props?["default_generation_settings"]?["embedding"]?.boolValue == true {
+            capabilities = ["embedding"]
+        }
+        return UpstreamModelInfo(
+            id: model.id, created: model.created,
+            contextLength: servedContext ?? int(meta["n_ctx"]) ?? int(meta["n_ctx_train"]),
+            parameterCount: meta["n_params"]?.intValue, sizeBytes: meta["size"]?.intValue,
+            embeddingLength: int(meta["n_embd"]), architecture: props?["general.architecture"]?.stringValue,
+            capabilities: capabilities)
+    }
+}

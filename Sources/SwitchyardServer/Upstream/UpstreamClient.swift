@@ -1,0 +1,149 @@
+import AsyncHTTPClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import SwitchyardCore
+
+/// The one HTTP client Switchyard uses to reach its upstream.
+///
+/// Configured for proxying rather than browsing: no redirects, no decompression (a line
+/// parser must see the bytes the upstream sent, and streams must not wait on a gzip window), a
+/// high connection limit so concurrent streams do not queue, and a deadline on the response
+/// head only — a stream may run as long as the model generates.
+public final class UpstreamClient: Sendable {
+    public let httpClient: HTTPClient
+    public let base: UpstreamURL
+    let apiKey: String?
+    let headTimeout: Duration
+
+    public init(configuration: SwitchyardConfiguration) {
+        var config = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .init(configuration.upstreamConnectTimeout), read: nil),
+            decompression: .disabled)
+        config.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = configuration.upstreamConnectionLimit
+        // An upstream that refuses connections should give a 502 now, not after retrying until
+        // the connect timeout.
+        config.connectionPool.retryConnectionEstablishment = false
+        httpClient = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: config)
+        base = configuration.upstream
+        apiKey = configuration.upstreamAPIKey
+        headTimeout = configuration.upstreamHeadTimeout
+    }
+
+    /// Sends a request and returns once the response head arrived; the body streams after.
+    ///
+    /// A request that fails on a pooled connection before any response came back is sent once
+    /// more: llama-server closes its connection after every stream while announcing keep-alive,
+    /// so the pool can hand out a connection the server has already given up on.
+    public func execute(
+        _ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil, logger: Logger
+    ) async throws(RequestError) -> HTTPClientResponse {
+        var request = HTTPClientRequest(url: base.url(path))
+        request.method = method
+        request.headers = headers
+        request.headers.replaceOrAdd(name: "accept-encoding", value: "identity")
+        if let apiKey { request.headers.replaceOrAdd(name: "authorization", value: "Bearer \(apiKey)") }
+        if let body {
+            request.headers.replaceOrAdd(name: "content-type", value: headers.first(name: "content-type") ?? "application/json")
+            request.body = .bytes(body)
+        }
+        var attempt = 1
+        while true {
+            do {
+                return try await httpClient.execute(request, timeout: .init(headTimeout), logger: logger)
+            } catch {
+                if attempt == 1, Self.isStaleConnectionFailure(error), !Task.isCancelled {
+                    logger.debug("upstream connection closed before answering; retrying once", metadata: ["error": "\(error)"])
+                    attempt += 1
+                    continue
+                }
+                throw describe(error, path: path)
+            }
+        }
+    }
+
+    /// Fetches and decodes a JSON document, for the upstream's metadata endpoints.
+    func fetchJSON<T: Decodable>(_ type: T.Type, _ path: String, logger: Logger) async throws(RequestError) -> T {
+        let response = try await execute(.GET, path, logger: logger)
+        let body = try await UpstreamClient.collect(response, limit: 16 * 1024 * 1024, upstream: base)
+        guard response.status == .ok else {
+            throw RequestError(.upstream(status: Int(response.status.code)), Self.errorMessage(body, status: response.status))
+        }
+        do {
+            return try JSONCoding.decoder().decode(T.self, from: Data(body.readableBytesView))
+        } catch {
+            throw RequestError(.badGateway, "upstream \(base) sent an unreadable answer to \(path)")
+        }
+    }
+
+    static func collect(_ response: HTTPClientResponse, limit: Int, upstream: UpstreamURL) async throws(RequestError) -> ByteBuffer {
+        do {
+            return try await response.body.collect(upTo: limit)
+        } catch {
+            throw RequestError(.badGateway, "upstream \(upstream) failed while sending its answer: \(error)")
+        }
+    }
+
+    /// The message in an upstream error body, whatever shape it has.
+    static func errorMessage(_ body: ByteBuffer, status: HTTPResponseStatus) -> String {
+        let bytes = Array(body.readableBytesView)
+        if let message = OpenAIErrorBody.message(in: bytes) { return message }
+        let text = String(decoding: bytes.prefix(1000), as: UTF8.self).trimmingWhitespace()
+        return text.isEmpty ? "upstream answered \(status.code) \(status.reasonPhrase)" : String(text)
+    }
+
+    static func isStaleConnectionFailure(_ error: any Error) -> Bool {
+        if let error = error as? HTTPClientError {
+            return error == .remoteConnectionClosed
+        }
+        if let error = error as? ChannelError {
+            return error == .ioOnClosedChannel || error == .eof || error == .outputClosed
+        }
+        if let error = error as? IOError {
+            return [ECONNRESET, EPIPE].contains(error.errnoCode)
+        }
+        return false
+    }
+
+    private func describe(_ error: any Error, path: String) -> RequestError {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded:
+                return RequestError(.gatewayTimeout, "upstream \(base) did not answer \(path) within \(headTimeout)")
+            case .connectTimeout:
+                return RequestError(.badGateway, "upstream \(base) is unreachable: connection timed out")
+            case .cancelled:
+                return RequestError(.badGateway, "request to upstream \(base) was cancelled")
+            default: break
+            }
+        }
+        if error is NIOConnectionError || error is IOError || "\(error)".localizedContainsConnectionRefused {
+            return RequestError(.badGateway, "upstream \(base) is unreachable: \(Self.shortReason(error))")
+        }
+        return RequestError(.badGateway, "upstream \(base) failed: \(error)")
+    }
+
+    private static func shortReason(_ error: any Error) -> String {
+        let text = "\(error)"
+        if text.contains("Connection refused") || text.contains("connection refused") { return "connection refused" }
+        return text.count > 300 ? String(text.prefix(300)) : text
+    }
+}
+
+extension String {
+    fileprivate var localizedContainsConnectionRefused: Bool { contains("onnection refused") }
+}

@@ -1,0 +1,109 @@
+"""Starts and stops the real processes the end-to-end suite and fixture recording need:
+llama.cpp's llama-server with the generated tiny model, and Switchyard in front of it.
+Every process binds 127.0.0.1 on a free port and is stopped by whoever started it."""
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPTS = ROOT / "scripts"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def llama_server_binary():
+    if os.environ.get("LLAMA_SERVER"):
+        return os.environ["LLAMA_SERVER"]
+    out = subprocess.run([str(SCRIPTS / "build-llama-server.sh")], check=True, stdout=subprocess.PIPE, text=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def tiny_model(directory):
+    path = Path(directory) / "switchyard-tiny.gguf"
+    if not path.exists():
+        subprocess.run([sys.executable, str(SCRIPTS / "make_tiny_model.py"), str(path)], check=True)
+    return path
+
+
+def wait_until_ready(url, process, timeout=60.0, name="server"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with {process.returncode} before it was ready")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, OSError):
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{name} not ready at {url} after {timeout}s")
+
+
+class Process:
+    """A child process with its output in a log file, stopped on exit."""
+
+    def __init__(self, name, args, log_dir, env=None):
+        self.name = name
+        self.log_path = Path(log_dir) / f"{name}.log"
+        self.log = open(self.log_path, "wb")
+        self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=env)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+    def output(self):
+        return self.log_path.read_text(errors="replace")
+
+
+@contextlib.contextmanager
+def llama_server(model, log_dir, alias="tiny", embeddings=False):
+    port = free_port()
+    args = [llama_server_binary(), "-m", str(model), "--alias", alias, "--host", "127.0.0.1", "--port", str(port),
+            "-c", "2048", "--kv-unified", "-np", "4", "-t", "1", "--no-webui"]
+    if embeddings:
+        args += ["--embeddings", "--pooling", "mean"]
+    proc = Process(f"llama-server-{alias}", args, log_dir)
+    try:
+        wait_until_ready(f"http://127.0.0.1:{port}/health", proc.process, name=proc.name)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.stop()
+
+
+def switchyard_binary():
+    return os.environ.get("SWITCHYARD_BIN", str(ROOT / ".build" / "debug" / "switchyard"))
+
+
+@contextlib.contextmanager
+def switchyard(upstream, log_dir, name="switchyard", extra_args=(), env=None):
+    port = free_port()
+    args = [switchyard_binary(), "serve", "--listen", f"127.0.0.1:{port}", "--upstream", upstream, *extra_args]
+    proc = Process(name, args, log_dir, env=env)
+    try:
+        wait_until_ready(f"http://127.0.0.1:{port}/", proc.process, name=name)
+        yield f"http://127.0.0.1:{port}", proc
+    finally:
+        proc.stop()
+
+
+def scratch_dir():
+    return tempfile.mkdtemp(prefix="switchyard-e2e-")

@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Records real llama-server traffic into Fixtures/llama-server/, byte for byte.
+
+The integration tests replay these files from an in-process fake upstream, so they exercise
+the exact framing a real server sends (compact JSON, `data: …\\n\\n`, the usage chunk, timings).
+Run it again after changing the tiny model or the llama.cpp version:
+    scripts/e2e.sh --record     (or: python3 scripts/record_fixtures.py)
+"""
+import http.client
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "e2e"))
+import servers  # noqa: E402
+
+OUT = servers.ROOT / "Fixtures" / "llama-server"
+
+
+def request(base, method, path, body=None):
+    host, port = base.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=60)
+    payload = json.dumps(body).encode() if body is not None else None
+    headers = {"Content-Type": "application/json"} if payload else {}
+    conn.request(method, path, body=payload, headers=headers)
+    response = conn.getresponse()
+    data = response.read()
+    conn.close()
+    return response.status, data
+
+
+def save(name, data, request_body=None):
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / name).write_bytes(data)
+    if request_body is not None:
+        stem = name.rsplit(".", 1)[0]
+        (OUT / f"{stem}.request.json").write_text(json.dumps(request_body, indent=2) + "\n")
+    print(f"recorded {name} ({len(data)} bytes)")
+
+
+def chat_body(stream, **extra):
+    body = {"model": "tiny", "messages": [{"role": "system", "content": "You are terse."},
+                                          {"role": "user", "content": "Say hello to the world"}],
+            "stream": stream, "temperature": 0, "max_tokens": 6}
+    if stream:
+        body["stream_options"] = {"include_usage": True}
+    body.update(extra)
+    return body
+
+
+def main():
+    scratch = servers.scratch_dir()
+    model = servers.tiny_model(scratch)
+    with servers.llama_server(model, scratch) as base:
+        save("models.json", request(base, "GET", "/v1/models")[1])
+        save("props.json", request(base, "GET", "/props")[1])
+        body = chat_body(True)
+        save("chat-stream.sse", request(base, "POST", "/v1/chat/completions", body)[1], body)
+        body = chat_body(False)
+        save("chat.json", request(base, "POST", "/v1/chat/completions", body)[1], body)
+        # A generation that ends by itself (finish_reason "stop"): sample until one does.
+        for seed in range(1, 200):
+            body = chat_body(True, temperature=1.0, seed=seed, max_tokens=40)
+            status, data = request(base, "POST", "/v1/chat/completions", body)
+            if b'"finish_reason":"stop"' in data:
+                save("chat-stream-stop.sse", data, body)
+                break
+        body = {"model": "tiny", "messages": [{"role": "user", "content": "hello " * 3000}], "max_tokens": 4}
+        status, data = request(base, "POST", "/v1/chat/completions", body)
+        save("error-context-overflow.json", data)
+        print(f"  (status {status})")
+    with servers.llama_server(model, scratch, alias="tiny-embed", embeddings=True) as base:
+        save("embedding-models.json", request(base, "GET", "/v1/models")[1])
+        save("embedding-props.json", request(base, "GET", "/props")[1])
+        body = {"model": "tiny-embed", "input": ["hello world", "switchyard"], "encoding_format": "float"}
+        save("embeddings.json", request(base, "POST", "/v1/embeddings", body)[1], body)
+
+
+if __name__ == "__main__":
+    main()
