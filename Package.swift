@@ -44,16 +44,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Locates the recorded traffic in Fixtures/ for every test target.
+        .target(name: "SwitchyardFixtures", path: "Tests/SwitchyardFixtures", swiftSettings: strict),
         .testTarget(
             name: "SwitchyardCoreTests",
-            dependencies: ["SwitchyardCore"],
+            dependencies: ["SwitchyardCore", "SwitchyardFixtures"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "SwitchyardServerTests",
             dependencies: [
                 "SwitchyardServer",
+                "SwitchyardFixtures",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict
         ),

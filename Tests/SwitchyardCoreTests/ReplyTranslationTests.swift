@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import SwitchyardCore
+import SwitchyardFixtures
 import Testing
 
 @Suite struct ReplyTranslationTests {

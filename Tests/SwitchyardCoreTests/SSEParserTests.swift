@@ -1,4 +1,5 @@
 import SwitchyardCore
+import SwitchyardFixtures
 import Testing
 
 @Suite struct SSEParserTests {

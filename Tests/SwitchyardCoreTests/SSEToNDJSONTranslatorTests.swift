@@ -1,5 +1,6 @@
 import Foundation
 import SwitchyardCore
+import SwitchyardFixtures
 import Testing
 
 @Suite struct SSEToNDJSONTranslatorTests {

@@ -56,7 +56,7 @@ enum OpenAIError {
 
             var error: Detail
         }
-        let envelope = Envelope(error: .init(message: message, type: type(for: status), param: nil, code: code(for: status)))
+        let envelope = Envelope(error: .init(message: message, type: type(for: status), param: nil, code: code(for: status, message)))
         return (try? Array(JSONCoding.encoder().encode(envelope))) ?? Array(#"{"error":{"message":"error","type":"api_error"}}"#.utf8)
     }
 
@@ -71,9 +71,9 @@ enum OpenAIError {
         }
     }
 
-    static func code(for status: Int) -> String? {
+    static func code(for status: Int, _ message: String) -> String? {
         switch status {
-        case 404: "model_not_found"
+        case 404 where message.hasPrefix("model "): "model_not_found"
         case 413: "request_too_large"
         default: nil
         }

@@ -1,0 +1,59 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import SwitchyardServer
+import Testing
+
+/// A running Switchyard in front of a running fake upstream, both on free loopback ports.
+struct Proxy: Sendable {
+    let client: any TestClientProtocol
+    let upstream: FakeUpstream
+    var log: UpstreamLog { upstream.log }
+    var port: Int { client.port! }
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    @discardableResult
+    func send(_ method: HTTPRequest.Method, _ uri: String, json: String? = nil, headers: HTTPFields = [:]) async throws -> TestResponse {
+        var headers = headers
+        if json != nil, headers[.contentType] == nil { headers[.contentType] = "application/json" }
+        return try await client.execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+    }
+}
+
+func withProxy(
+    upstream: FakeUpstream = FakeUpstream(), configure: @Sendable (inout SwitchyardConfiguration) throws -> Void = { _ in },
+    _ test: @Sendable (Proxy) async throws -> Void
+) async throws {
+    let fake = Application(router: upstream.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+    try await fake.test(.live) { upstreamClient in
+        var configuration = SwitchyardConfiguration(
+            listen: .init(host: "127.0.0.1", port: 0), upstream: try UpstreamURL("http://127.0.0.1:\(upstreamClient.port!)/v1"))
+        try configure(&configuration)
+        var logger = Logger(label: "switchyard-test")
+        logger.logLevel = .critical
+        let app = buildApplication(configuration: configuration, logger: logger)
+        try await app.test(.live) { client in
+            try await test(Proxy(client: client, upstream: upstream))
+        }
+    }
+}
+
+extension TestResponse {
+    var text: String { String(buffer: body) }
+
+    var json: [String: Any] {
+        get throws { try #require(try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]) }
+    }
+
+    /// The objects of an NDJSON body, one per line.
+    var lines: [[String: Any]] {
+        get throws {
+            try text.split(separator: "\n").map { line in
+                try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            }
+        }
+    }
+}
