@@ -22,6 +22,8 @@ struct FakeUpstream: Sendable {
     }
 
     var chat: ChatBehaviour = .replay
+    /// How long `/v1/chat/completions` waits before sending its response head.
+    var headDelay: Duration = .zero
     var modelsFixture = "llama-server/models.json"
     var propsFixture: String? = "llama-server/props.json"
     let log = UpstreamLog()
@@ -47,13 +49,14 @@ struct FakeUpstream: Sendable {
             var request = request
             let body = Array(try await request.collectBody(upTo: 1 << 24).readableBytesView)
             log.record(request, body: body)
+            if headDelay > .zero { try await Task.sleep(for: headDelay) }
             let streaming = (try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])?["stream"] as? Bool ?? false
-            return try respond(streaming: streaming, log: log)
+            return try respond(streaming: streaming, request: request, log: log)
         }
         return router
     }
 
-    private func respond(streaming: Bool, log: UpstreamLog) throws -> Response {
+    private func respond(streaming: Bool, request: Request, log: UpstreamLog) throws -> Response {
         switch chat {
         case .replay where streaming:
             return try Self.file("llama-server/chat-stream.sse", type: "text/event-stream")
@@ -73,13 +76,16 @@ struct FakeUpstream: Sendable {
             return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { writer in
                 log.streamStarted()
                 defer { log.streamEnded() }
-                for index in 0..<chunks {
-                    try await Task.sleep(for: delay)
-                    try await writer.write(ByteBuffer(string: #"data: {"choices":[{"index":0,"delta":{"content":"t\#(index) "}}]}"# + "\n\n"))
-                    log.sent()
+                // Like llama-server, stop generating as soon as the client (Switchyard) hangs up.
+                try await request.body.consumeWithCancellationOnInboundClose { _ in
+                    for index in 0..<chunks {
+                        try await Task.sleep(for: delay)
+                        try await writer.write(ByteBuffer(string: #"data: {"choices":[{"index":0,"delta":{"content":"t\#(index) "}}]}"# + "\n\n"))
+                        log.sent()
+                    }
+                    try await writer.write(ByteBuffer(string: #"data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"# + "\n\ndata: [DONE]\n\n"))
+                    log.completed()
                 }
-                try await writer.write(ByteBuffer(string: #"data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"# + "\n\ndata: [DONE]\n\n"))
-                log.completed()
                 try await writer.finish(nil)
             })
         }

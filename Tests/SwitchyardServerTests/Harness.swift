@@ -33,7 +33,8 @@ func withProxy(
             listen: .init(host: "127.0.0.1", port: 0), upstream: try UpstreamURL("http://127.0.0.1:\(upstreamClient.port!)/v1"))
         try configure(&configuration)
         var logger = Logger(label: "switchyard-test")
-        logger.logLevel = .critical
+        // SWITCHYARD_TEST_LOG=debug shows the server's own log while debugging a test.
+        logger.logLevel = ProcessInfo.processInfo.environment["SWITCHYARD_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
         let app = buildApplication(configuration: configuration, logger: logger)
         try await app.test(.live) { client in
             try await test(Proxy(client: client, upstream: upstream))

@@ -6,7 +6,8 @@ import NIOHTTP1
 import SwitchyardCore
 
 /// Sends a request upstream unchanged (same dialect on both sides) and relays the answer:
-/// small complete bodies in one piece, streams chunk by chunk as they arrive.
+/// small complete bodies in one piece, streams (SSE, NDJSON, or no declared length) chunk by
+/// chunk as they arrive.
 struct Forwarder: Sendable {
     let client: UpstreamClient
     let maximumBodySize: Int
@@ -29,12 +30,15 @@ struct Forwarder: Sendable {
     func relay(_ response: HTTPClientResponse, for request: Request) async throws(RequestError) -> Response {
         var fields = HeaderFilter.client(response.headers)
         let status = HTTPResponse.Status(code: Int(response.status.code))
-        if let length = response.headers.first(name: "content-length").flatMap(Int.init), length <= Self.bufferedResponseLimit {
+        let contentType = response.headers.first(name: "content-type")
+        if !PassThroughTransform.isStream(contentType: contentType),
+            let length = response.headers.first(name: "content-length").flatMap(Int.init), length <= Self.bufferedResponseLimit
+        {
             let body = try await UpstreamClient.collect(response, limit: Self.bufferedResponseLimit, upstream: client.base)
             return Response(status: status, headers: fields, body: .init(byteBuffer: body))
         }
         HeaderFilter.markAsStream(&fields)
-        let transform = PassThroughTransform(contentType: response.headers.first(name: "content-type"))
+        let transform = PassThroughTransform(contentType: contentType)
         return Response(
             status: status, headers: fields,
             body: StreamRelay.body(relaying: response, for: request, upstreamName: client.base, transform: transform))

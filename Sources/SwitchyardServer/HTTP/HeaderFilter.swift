@@ -36,9 +36,13 @@ enum HeaderFilter {
         Set(values.flatMap { $0.split(separator: ",").map { $0.trimmingWhitespace().lowercased() } })
     }
 
-    /// Headers that keep a stream flowing through any proxy in front of Switchyard.
+    /// Headers for a streamed response: nothing in front of Switchyard may buffer or cache it,
+    /// and the connection ends with it. Watching for a client that hangs up (to cancel the
+    /// upstream generation) consumes the connection's inbound side, so it cannot carry another
+    /// request; saying so spares clients the race llama-server inflicts by closing silently.
     static func markAsStream(_ fields: inout HTTPFields) {
         fields[.cacheControl] = "no-cache"
         fields[HTTPField.Name("X-Accel-Buffering")!] = "no"
+        fields[.connection] = "close"
     }
 }

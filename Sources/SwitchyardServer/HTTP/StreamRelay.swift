@@ -58,9 +58,15 @@ struct PassThroughTransform: StreamTransform {
     private var atLineStart = true
 
     init(contentType: String?) {
-        let type = contentType?.lowercased() ?? ""
-        framing = type.hasPrefix("text/event-stream") ? .sse : type.contains("ndjson") ? .ndjson : .opaque
+        framing = Self.framing(of: contentType)
     }
+
+    static func framing(of contentType: String?) -> Framing {
+        let type = contentType?.lowercased() ?? ""
+        return type.hasPrefix("text/event-stream") ? .sse : type.contains("ndjson") ? .ndjson : .opaque
+    }
+
+    static func isStream(contentType: String?) -> Bool { framing(of: contentType) != .opaque }
 
     mutating func feed(_ buffer: ByteBuffer, at time: Timestamp) -> ByteBuffer? {
         if let last = buffer.readableBytesView.last { atLineStart = last == UInt8(ascii: "\n") }
