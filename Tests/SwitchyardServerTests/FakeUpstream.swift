@@ -70,6 +70,7 @@ struct FakeUpstream: Sendable {
             let events = try Fixtures.text("llama-server/chat-stream.sse").components(separatedBy: "\n\n").prefix(count)
             return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { writer in
                 for event in events { try await writer.write(ByteBuffer(string: event + "\n\n")) }
+                try await Task.sleep(for: .milliseconds(200))  // let those bytes leave before the cut
                 throw CancellationError()  // closes the connection without finishing the body
             })
         case .slow(let chunks, let delay):
