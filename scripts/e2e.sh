@@ -12,6 +12,9 @@ export LLAMA_SERVER
 if [ "${1:-}" = "--record" ]; then
     exec "$venv/bin/python" scripts/record_fixtures.py
 fi
-swift build --product switchyard >&2
-export SWITCHYARD_BIN=$PWD/.build/debug/switchyard
+if [ -z "${SWITCHYARD_BIN:-}" ]; then
+    swift build --product switchyard >&2
+    SWITCHYARD_BIN=$PWD/.build/debug/switchyard
+fi
+export SWITCHYARD_BIN
 exec "$venv/bin/python" -m pytest -q -p no:cacheprovider scripts/e2e "$@"

@@ -24,13 +24,11 @@ fi
 cache=${SWITCHYARD_CACHE:-$HOME/.cache/switchyard}
 requirements=scripts/e2e/requirements.txt
 venv=$cache/venv-$(sha256sum "$requirements" | cut -c1-12)
-if [ ! -x "$venv/bin/python" ]; then
+if [ ! -f "$venv/.complete" ]; then
     log "creating Python virtualenv $venv"
-    python3 -m venv "$venv.tmp" >&2
-    "$venv.tmp/bin/pip" install -q --disable-pip-version-check -r "$requirements" >&2
     rm -rf "$venv"
-    mv "$venv.tmp" "$venv"
-    # The venv's scripts name their interpreter by the temporary path; fix them up.
-    sed -i "s#$venv.tmp#$venv#g" "$venv"/bin/* 2>/dev/null || true
+    python3 -m venv "$venv" >&2
+    "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements" >&2
+    touch "$venv/.complete"
 fi
 echo "$venv"

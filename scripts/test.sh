@@ -7,4 +7,4 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh >/dev/null
 swift build --build-tests -Xswiftc -warnings-as-errors
 swift test --skip-build
-scripts/e2e.sh
+SWITCHYARD_BIN=$PWD/.build/debug/switchyard scripts/e2e.sh

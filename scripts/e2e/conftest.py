@@ -1,0 +1,38 @@
+"""Session fixtures: a real llama-server (chat) and a second one with --embeddings, each
+behind its own Switchyard, all on free loopback ports and stopped at the end."""
+import contextlib
+
+import pytest
+
+import servers
+
+
+@pytest.fixture(scope="session")
+def scratch():
+    return servers.scratch_dir()
+
+
+@pytest.fixture(scope="session")
+def model(scratch):
+    return servers.tiny_model(scratch)
+
+
+@pytest.fixture(scope="session")
+def llama(model, scratch):
+    with servers.llama_server(model, scratch, alias="tiny") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def proxy(llama, scratch):
+    """Switchyard's base URL, in front of the chat llama-server (given with /v1, as users do)."""
+    with servers.switchyard(llama + "/v1", scratch) as (url, _):
+        yield url
+
+
+@pytest.fixture(scope="session")
+def embed_proxy(model, scratch):
+    with contextlib.ExitStack() as stack:
+        upstream = stack.enter_context(servers.llama_server(model, scratch, alias="tiny-embed", embeddings=True))
+        url, _ = stack.enter_context(servers.switchyard(upstream, scratch, name="switchyard-embed"))
+        yield url
