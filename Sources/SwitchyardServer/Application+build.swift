@@ -11,28 +11,35 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     let client = UpstreamClient(configuration: configuration)
     let forwarder = Forwarder(client: client, maximumBodySize: configuration.maximumBodySize)
+    let dialect = DialectResolver(setting: configuration.upstreamDialect, client: client, logger: logger)
     let router = Router(context: SwitchyardRequestContext.self)
     router.addMiddleware { DialectErrorMiddleware() }
     OllamaRoutes(
         configuration: configuration, client: client, catalog: ModelCatalog(client: client, logger: logger),
-        loaded: LoadedModels(), dialect: DialectResolver(setting: configuration.upstreamDialect, client: client, logger: logger),
-        forwarder: forwarder, startedAt: Timestamp.now().unixNanoseconds / 1_000_000_000
+        loaded: LoadedModels(), dialect: dialect, forwarder: forwarder, startedAt: Timestamp.now().unixNanoseconds / 1_000_000_000
     ).register(on: router)
     OpenAIRoutes(forwarder: forwarder, maximumBodySize: configuration.maximumBodySize).register(on: router)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: nil),
-        services: [UpstreamClientService(client: client)],
+        services: [UpstreamClientService(client: client, dialect: dialect)],
         logger: logger)
 }
 
-/// Shuts the upstream client down after the HTTP server has drained (services stop in reverse
-/// order of start, and the server is started last).
+/// Owns the upstream client: detects the upstream's dialect at start-up (so the log says which
+/// was chosen; an upstream still down is retried on the first request), and shuts the client
+/// down after the HTTP server has drained (services stop in reverse order of start, and the
+/// server is started last).
 struct UpstreamClientService: Service {
     let client: UpstreamClient
+    let dialect: DialectResolver
 
     func run() async throws {
-        try? await gracefulShutdown()
+        await withDiscardingTaskGroup { group in
+            group.addTask { _ = await dialect.current() }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
         try await client.httpClient.shutdown()
     }
 }

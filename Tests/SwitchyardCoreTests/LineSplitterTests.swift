@@ -40,3 +40,17 @@ import Testing
         }
     }
 }
+
+@Suite struct LineSplitterRecordedStreamTests {
+    @Test func recordedNDJSONStreamAtEverySplitPoint() throws {
+        let stream = try Fixtures.bytes("ollama/chat-stream.ndjson")
+        let expected = stream.split(separator: UInt8(ascii: "\n")).map(Array.init)
+        for parts in splits(of: stream) {
+            var splitter = LineSplitter()
+            var lines: [[UInt8]] = []
+            for part in parts { lines += try splitter.feed(part) }
+            lines += splitter.finish()
+            #expect(lines == expected)
+        }
+    }
+}

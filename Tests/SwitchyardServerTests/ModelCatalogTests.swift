@@ -1,0 +1,36 @@
+import Foundation
+@testable import SwitchyardServer
+import SwitchyardCore
+import SwitchyardFixtures
+import Testing
+
+@Suite struct ModelCatalogTests {
+    func describe(props: String?) throws -> UpstreamModelInfo {
+        let list = try JSONDecoder().decode(OpenAIModelList.self, from: Data(try Fixtures.bytes("llama-server/models.json")))
+        let decoded = try props.map { try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
+        return ModelCatalog.describe(try #require(list.data.first), props: decoded)
+    }
+
+    @Test func recordedLlamaServerFacts() throws {
+        let props = try Fixtures.text("llama-server/props.json")
+        let model = try describe(props: props)
+        #expect(model.capabilities == ["completion"])  // the tiny model's template has no tools
+        #expect(model.contextLength == 2048)
+        #expect(model.parameterCount == 141_248)
+        #expect(model.sizeBytes == 564_992)
+        #expect(model.embeddingLength == 64)
+    }
+
+    @Test func capabilitiesComeFromWhatTheUpstreamReports() throws {
+        let props = #"{"default_generation_settings":{"n_ctx":8192},"chat_template_caps":{"supports_tools":true},"modalities":{"vision":true},"chat_template":"{{'<think>'}}"}"#
+        let model = try describe(props: props)
+        #expect(model.capabilities == ["completion", "tools", "vision", "thinking"])
+        #expect(model.contextLength == 8192, "the served context wins over the trained one")
+    }
+
+    @Test func withoutPropsTheModelListAlone() throws {
+        let model = try describe(props: nil)
+        #expect(model.capabilities == ["completion"])
+        #expect(model.contextLength == 2048)
+    }
+}
