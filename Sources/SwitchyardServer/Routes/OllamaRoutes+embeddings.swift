@@ -1,21 +1,19 @@
-import AsyncHTTPClient
-import NIOHTTP1
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
+import AsyncHTTPClient
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 import SwitchyardCore
 
 extension OllamaRoutes {
     @Sendable func embed(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let embed = try await decode(OllamaEmbedRequest.self, &request)
-        let model = try await resolve(embed.model)
-        let start = Timestamp.now()
-        loaded.touch(model, keepAlive: embed.keepAlive, nowUnixNanoseconds: start.unixNanoseconds)
+        let (model, start) = try await use(embed.model, keepAlive: embed.keepAlive)
         guard !embed.input.isEmpty else { return try JSONResponse.ok(OllamaEmbedResponse(model: embed.model, embeddings: [])) }
         let translated = OllamaToOpenAI.embed(embed, upstreamModel: model.id)
         var headers = HTTPFields()
@@ -28,8 +26,7 @@ extension OllamaRoutes {
     @Sendable func embeddings(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let legacy = try await decode(OllamaEmbeddingsRequest.self, &request)
-        let model = try await resolve(legacy.model)
-        loaded.touch(model, keepAlive: legacy.keepAlive, nowUnixNanoseconds: Timestamp.now().unixNanoseconds)
+        let (model, _) = try await use(legacy.model, keepAlive: legacy.keepAlive)
         guard !legacy.prompt.isEmpty else { return try JSONResponse.ok(OllamaEmbeddingsResponse(embedding: [])) }
         let translated = OllamaToOpenAI.embeddings(legacy, upstreamModel: model.id)
         var headers = HTTPFields()

@@ -1,23 +1,21 @@
-import HTTPTypes
-import Logging
-import NIOHTTP1
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
 import AsyncHTTPClient
+import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
+import NIOHTTP1
 import SwitchyardCore
 
 extension OllamaRoutes {
     @Sendable func chat(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let chat = try await decode(OllamaChatRequest.self, &request)
-        let model = try await resolve(chat.parameters.model)
-        let start = Timestamp.now()
-        loaded.touch(model, keepAlive: chat.parameters.keepAlive, nowUnixNanoseconds: start.unixNanoseconds)
+        let (model, start) = try await use(chat.parameters.model, keepAlive: chat.parameters.keepAlive)
         if chat.messages.isEmpty { return loadReply(.chat, chat.parameters, at: start) }
         let translated = try OllamaToOpenAI.chat(chat, upstreamModel: model.id)
         return try await complete(translated, kind: .chat, chat.parameters, start: start, request: request, context: context)
@@ -26,9 +24,7 @@ extension OllamaRoutes {
     @Sendable func generate(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let generate = try await decode(OllamaGenerateRequest.self, &request)
-        let model = try await resolve(generate.parameters.model)
-        let start = Timestamp.now()
-        loaded.touch(model, keepAlive: generate.parameters.keepAlive, nowUnixNanoseconds: start.unixNanoseconds)
+        let (model, start) = try await use(generate.parameters.model, keepAlive: generate.parameters.keepAlive)
         if generate.prompt.isEmpty && (generate.images ?? []).isEmpty { return loadReply(.generate, generate.parameters, at: start) }
         let translated = try OllamaToOpenAI.generate(generate, upstreamModel: model.id)
         return try await complete(translated, kind: .generate, generate.parameters, start: start, request: request, context: context)

@@ -80,6 +80,14 @@ struct OllamaRoutes: Sendable {
         return try JSONCoding.decodeRequest(T.self, from: Array(body.readableBytesView))
     }
 
+    /// Resolves the model a request names and records the use for `/api/ps`.
+    func use(_ name: String, keepAlive: KeepAlive?) async throws(RequestError) -> (model: UpstreamModelInfo, start: Timestamp) {
+        let model = try await resolve(name)
+        let start = Timestamp.now()
+        loaded.touch(model, keepAlive: keepAlive, nowUnixNanoseconds: start.unixNanoseconds)
+        return (model, start)
+    }
+
     /// The upstream model for a client's name; an empty name is the client's mistake.
     func resolve(_ name: String) async throws(RequestError) -> UpstreamModelInfo {
         guard !name.isEmpty else { throw RequestError(.badRequest, "model is required") }
