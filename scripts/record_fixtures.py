@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Records real llama-server traffic into Fixtures/llama-server/, byte for byte.
+"""Records real traffic, byte for byte: llama-server's own answers into Fixtures/llama-server/,
+and the Ollama surface of a Switchyard in front of it into Fixtures/switchyard-ollama/ (the
+Ollama upstream the reverse translation is tested against; no real Ollama can run here).
 
 The integration tests replay these files from an in-process fake upstream, so they exercise
 the exact framing a real server sends (compact JSON, `data: …\\n\\n`, the usage chunk, timings).
@@ -15,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "e2e"))
 import servers  # noqa: E402
 
 OUT = servers.ROOT / "Fixtures" / "llama-server"
+OLLAMA_OUT = servers.ROOT / "Fixtures" / "switchyard-ollama"
 
 
 def request(base, method, path, body=None):
@@ -29,13 +32,33 @@ def request(base, method, path, body=None):
     return response.status, data
 
 
-def save(name, data, request_body=None):
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / name).write_bytes(data)
+def save(name, data, request_body=None, out=OUT):
+    out.mkdir(parents=True, exist_ok=True)
+    (out / name).write_bytes(data)
     if request_body is not None:
         stem = name.rsplit(".", 1)[0]
-        (OUT / f"{stem}.request.json").write_text(json.dumps(request_body, indent=2) + "\n")
-    print(f"recorded {name} ({len(data)} bytes)")
+        (out / f"{stem}.request.json").write_text(json.dumps(request_body, indent=2) + "\n")
+    print(f"recorded {out.name}/{name} ({len(data)} bytes)")
+
+
+def record_ollama_surface(base, embed_base):
+    """What an Ollama upstream sends, as Switchyard's own Ollama surface produces it."""
+    def save_ollama(name, method, path, body=None, at=base):
+        status, data = request(at, method, path, body)
+        save(name, data, body, out=OLLAMA_OUT)
+        return status
+    save_ollama("version.json", "GET", "/api/version")
+    save_ollama("tags.json", "GET", "/api/tags")
+    save_ollama("show.json", "POST", "/api/show", {"model": "tiny"})
+    chat = {"model": "tiny", "messages": [{"role": "user", "content": "Say hello to the world"}],
+            "options": {"temperature": 0, "num_predict": 6}}
+    save_ollama("chat-stream.ndjson", "POST", "/api/chat", chat)
+    save_ollama("chat.json", "POST", "/api/chat", {**chat, "stream": False})
+    generate = {"model": "tiny", "prompt": "Once upon a time", "options": {"temperature": 0, "num_predict": 4}}
+    save_ollama("generate-stream.ndjson", "POST", "/api/generate", generate)
+    save_ollama("generate.json", "POST", "/api/generate", {**generate, "stream": False})
+    save_ollama("error-model-not-found.json", "POST", "/api/chat", {"model": "missing", "messages": []})
+    save_ollama("embed.json", "POST", "/api/embed", {"model": "tiny-embed", "input": ["hello world", "switchyard"]}, at=embed_base)
 
 
 def chat_body(stream, **extra):
@@ -74,6 +97,11 @@ def main():
         save("embedding-props.json", request(base, "GET", "/props")[1])
         body = {"model": "tiny-embed", "input": ["hello world", "switchyard"], "encoding_format": "float"}
         save("embeddings.json", request(base, "POST", "/v1/embeddings", body)[1], body)
+    with servers.llama_server(model, scratch, alias="tiny") as chat_base, \
+            servers.llama_server(model, scratch, alias="tiny-embed", embeddings=True) as embed_base, \
+            servers.switchyard(chat_base, scratch) as (proxy, _), \
+            servers.switchyard(embed_base, scratch, name="switchyard-embed") as (embed_proxy, _):
+        record_ollama_surface(proxy, embed_proxy)
 
 
 if __name__ == "__main__":

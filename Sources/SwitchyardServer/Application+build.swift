@@ -18,7 +18,7 @@ public func buildApplication(
         configuration: configuration, client: client, catalog: ModelCatalog(client: client, logger: logger),
         loaded: LoadedModels(), dialect: dialect, forwarder: forwarder, startedAt: Timestamp.now().unixNanoseconds / 1_000_000_000
     ).register(on: router)
-    OpenAIRoutes(forwarder: forwarder, maximumBodySize: configuration.maximumBodySize).register(on: router)
+    OpenAIRoutes(forwarder: forwarder, client: client, dialect: dialect, maximumBodySize: configuration.maximumBodySize).register(on: router)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: nil),

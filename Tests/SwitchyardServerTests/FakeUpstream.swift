@@ -9,7 +9,7 @@ import SwitchyardFixtures
 /// An OpenAI-compatible upstream that replays traffic recorded from a real llama-server, or
 /// misbehaves on purpose. It records what it was sent, so tests can check what Switchyard
 /// forwarded.
-struct FakeUpstream: Sendable {
+struct FakeUpstream: FakeServer {
     enum ChatBehaviour: Sendable {
         /// The recorded stream or completion, depending on the request's `stream`.
         case replay

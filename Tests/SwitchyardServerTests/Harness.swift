@@ -10,8 +10,7 @@ import Testing
 /// A running Switchyard in front of a running fake upstream, both on free loopback ports.
 struct Proxy: Sendable {
     let client: any TestClientProtocol
-    let upstream: FakeUpstream
-    var log: UpstreamLog { upstream.log }
+    let log: UpstreamLog
     var port: Int { client.port! }
     var url: String { "http://127.0.0.1:\(port)" }
 
@@ -23,8 +22,14 @@ struct Proxy: Sendable {
     }
 }
 
+/// A fake upstream server the proxy is tested against.
+protocol FakeServer: Sendable {
+    var log: UpstreamLog { get }
+    func router() -> Router<BasicRequestContext>
+}
+
 func withProxy(
-    upstream: FakeUpstream = FakeUpstream(), configure: @Sendable (inout SwitchyardConfiguration) throws -> Void = { _ in },
+    upstream: some FakeServer = FakeUpstream(), configure: @Sendable (inout SwitchyardConfiguration) throws -> Void = { _ in },
     _ test: @Sendable (Proxy) async throws -> Void
 ) async throws {
     let fake = Application(router: upstream.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
@@ -37,7 +42,7 @@ func withProxy(
         logger.logLevel = ProcessInfo.processInfo.environment["SWITCHYARD_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
         let app = buildApplication(configuration: configuration, logger: logger)
         try await app.test(.ahc(.http)) { client in
-            try await test(Proxy(client: client, upstream: upstream))
+            try await test(Proxy(client: client, log: upstream.log))
         }
     }
 }

@@ -37,6 +37,45 @@ struct JSONObjectWriter {
         if let value { field(name, value) }
     }
 
+    /// A value already encoded as JSON (an array, a nested object, `null`).
+    mutating func field(_ name: StaticString, raw value: [UInt8]) {
+        key(name)
+        bytes.append(contentsOf: value)
+    }
+
+    mutating func null(_ name: StaticString) { field(name, raw: Self.nullLiteral) }
+
+    static let nullLiteral = Array("null".utf8)
+
+    /// A JSON array of already-encoded elements.
+    static func array(_ elements: [[UInt8]]) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        for (index, element) in elements.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: element)
+        }
+        out.append(UInt8(ascii: "]"))
+        return out
+    }
+
+    /// A JSON array of numbers; non-finite values (which JSON cannot hold) become 0.
+    static func numbers(_ values: [Double]) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        out.reserveCapacity(values.count * 12)
+        for (index, value) in values.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: (value.isFinite ? "\(value)" : "0").utf8)
+        }
+        out.append(UInt8(ascii: "]"))
+        return out
+    }
+
+    static func string(_ value: String) -> [UInt8] {
+        var out: [UInt8] = []
+        appendString(value, to: &out)
+        return out
+    }
+
     func finished() -> [UInt8] { bytes + [UInt8(ascii: "}")] }
 
     private mutating func key(_ name: StaticString) {

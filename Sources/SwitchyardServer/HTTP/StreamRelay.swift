@@ -77,7 +77,7 @@ struct PassThroughTransform: StreamTransform {
 
     func fail(_ message: String, at time: Timestamp) -> ByteBuffer? {
         switch framing {
-        case .sse: ByteBuffer(bytes: Array("\n\ndata: ".utf8) + OpenAIError.body(message: message, status: 502) + Array("\n\n".utf8))
+        case .sse: ByteBuffer(bytes: Array("\n\n".utf8) + OpenAIError.event(message: message))
         case .ndjson: ByteBuffer(bytes: (atLineStart ? [] : [UInt8(ascii: "\n")]) + OllamaError.line(message))
         case .opaque: nil
         }

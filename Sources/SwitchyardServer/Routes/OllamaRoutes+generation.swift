@@ -41,16 +41,10 @@ extension OllamaRoutes {
         request: Request, context: Context
     ) async throws -> Response {
         var headers = HTTPFields()
-        report(translated.untranslated, into: &headers, context: context)
-        let body = ByteBuffer(bytes: try JSONCoding.encoder().encode(JSONValue.object(translated.body)))
-        let response = try await client.execute(.POST, "/v1/chat/completions", body: body, logger: context.logger)
-        try await Self.requireSuccess(response, client: client)
-
+        UntranslatedFields.report(translated.untranslated, into: &headers, logger: context.logger)
+        let response = try await client.post("/v1/chat/completions", json: translated.body, logger: context.logger)
         guard parameters.stream else {
-            let body = try await UpstreamClient.collect(response, limit: 256 * 1024 * 1024, upstream: client.base)
-            guard let completion = try? JSONCoding.decoder().decode(OpenAICompletion.self, from: Data(body.readableBytesView)) else {
-                throw RequestError(.badGateway, "upstream \(client.base) sent an unreadable completion")
-            }
+            let completion = try await client.decode(OpenAICompletion.self, from: response)
             if let error = completion.error { throw RequestError(.badGateway, error.message) }
             return JSONResponse.bytes(
                 OpenAIToOllama.reply(completion, kind: kind, model: parameters.model, start: start, end: .now()), headers: headers)
@@ -62,19 +56,5 @@ extension OllamaRoutes {
             status: .ok, headers: headers,
             body: StreamRelay.body(
                 relaying: response, for: request, upstreamName: client.base, transform: OllamaStreamTransform(translator: translator)))
-    }
-
-    /// Logs the fields that could not be translated and names them in a response header.
-    func report(_ untranslated: [UntranslatedField], into headers: inout HTTPFields, context: Context) {
-        guard !untranslated.isEmpty else { return }
-        context.logger.warning("request fields not translated", metadata: ["fields": "\(untranslated.map(\.description).joined(separator: "; "))"])
-        headers[HTTPField.Name("X-Switchyard-Untranslated")!] = untranslated.map(\.path).joined(separator: ", ")
-    }
-
-    /// Turns an upstream error answer into the same status with the upstream's own message.
-    static func requireSuccess(_ response: HTTPClientResponse, client: UpstreamClient) async throws(RequestError) {
-        guard response.status.code >= 300 else { return }
-        let body = try await UpstreamClient.collect(response, limit: 1024 * 1024, upstream: client.base)
-        throw RequestError(.upstream(status: Int(response.status.code)), UpstreamClient.errorMessage(body, status: response.status))
     }
 }

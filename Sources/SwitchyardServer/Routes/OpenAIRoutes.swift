@@ -1,40 +1,54 @@
-import NIOHTTP1
+import HTTPTypes
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 import SwitchyardCore
 
 /// The OpenAI surface. Over an OpenAI-compatible upstream it is a pass-through: the body is
 /// checked (a malformed request gets a 400 in OpenAI's shape here, rather than whatever the
 /// upstream makes of it) and then sent on byte for byte, and the answer is relayed as it comes.
+/// Over an Ollama upstream each route is translated to Ollama's native API.
 struct OpenAIRoutes: Sendable {
     typealias Context = SwitchyardRequestContext
+    typealias Handler = @Sendable (Request, Context) async throws -> Response
 
     let forwarder: Forwarder
+    let client: UpstreamClient
+    let dialect: DialectResolver
     let maximumBodySize: Int
 
     func register(on router: Router<Context>) {
-        router.get("/v1/models") { request, context in
-            try await forwarder.forward(request, context: context, body: nil)
-        }
-        router.get("/v1/models/**") { request, context in
-            try await forwarder.forward(request, context: context, body: nil)
-        }
-        for path in ["/v1/chat/completions", "/v1/completions", "/v1/embeddings"] {
-            router.post(RouterPath(path)) { request, context in
-                try await forwardChecked(request, context: context, path: path)
-            }
-        }
+        router.get("/v1/models", use: dispatch(forwardModels, translated: models))
+        router.get("/v1/models/**", use: dispatch(forwardModels, translated: model))
+        router.post("/v1/chat/completions", use: dispatch(forwardChecked("/v1/chat/completions"), translated: chat))
+        router.post("/v1/completions", use: dispatch(forwardChecked("/v1/completions"), translated: completion))
+        router.post("/v1/embeddings", use: dispatch(forwardChecked("/v1/embeddings"), translated: embeddings))
         // Some GitHub Copilot Chat builds posted to `/chat/completions` without `/v1`.
-        router.post("/chat/completions") { request, context in
-            try await forwardChecked(request, context: context, path: "/v1/chat/completions")
+        router.post("/chat/completions", use: dispatch(forwardChecked("/v1/chat/completions"), translated: chat))
+    }
+
+    private func dispatch(_ passThrough: @escaping Handler, translated: @escaping Handler) -> Handler {
+        { [dialect] request, context in
+            await dialect.current() == .ollama ? try await translated(request, context) : try await passThrough(request, context)
         }
     }
 
-    private func forwardChecked(_ request: Request, context: Context, path: String) async throws -> Response {
-        var request = request
+    private func forwardModels(_ request: Request, context: Context) async throws -> Response {
+        try await forwarder.forward(request, context: context, body: nil)
+    }
+
+    private func forwardChecked(_ path: String) -> Handler {
+        { [forwarder, maximumBodySize] request, context in
+            var request = request
+            let body = try await request.collectBody(limit: maximumBodySize)
+            _ = try JSONCoding.decodeRequest(OpenAIRequestEnvelope.self, from: Array(body.readableBytesView))
+            return try await forwarder.forward(request, context: context, body: body, path: path)
+        }
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, _ request: inout Request) async throws(RequestError) -> T {
         let body = try await request.collectBody(limit: maximumBodySize)
-        _ = try JSONCoding.decodeRequest(OpenAIRequestEnvelope.self, from: Array(body.readableBytesView))
-        return try await forwarder.forward(request, context: context, body: body, path: path)
+        return try JSONCoding.decodeRequest(T.self, from: Array(body.readableBytesView))
     }
 }
 

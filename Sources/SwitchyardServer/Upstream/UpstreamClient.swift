@@ -76,6 +76,35 @@ public final class UpstreamClient: Sendable {
         }
     }
 
+    /// Turns an upstream error answer into the same status with the upstream's own message.
+    func requireSuccess(_ response: HTTPClientResponse) async throws(RequestError) {
+        guard response.status.code >= 300 else { return }
+        let body = try await Self.collect(response, limit: 1024 * 1024, upstream: base)
+        throw RequestError(.upstream(status: Int(response.status.code)), Self.errorMessage(body, status: response.status))
+    }
+
+    /// Sends a translated JSON body and requires a successful answer.
+    func post(_ path: String, json body: [String: JSONValue], logger: Logger) async throws(RequestError) -> HTTPClientResponse {
+        let bytes: ByteBuffer
+        do {
+            bytes = ByteBuffer(bytes: try JSONCoding.encoder().encode(JSONValue.object(body)))
+        } catch {
+            throw RequestError(.badRequest, "could not encode the translated request: \(error)")
+        }
+        let response = try await execute(.POST, path, body: bytes, logger: logger)
+        try await requireSuccess(response)
+        return response
+    }
+
+    /// Reads a whole JSON answer into `T`.
+    func decode<T: Decodable>(_ type: T.Type, from response: HTTPClientResponse) async throws(RequestError) -> T {
+        let body = try await Self.collect(response, limit: 256 * 1024 * 1024, upstream: base)
+        guard let value = try? JSONCoding.decoder().decode(T.self, from: Data(body.readableBytesView)) else {
+            throw RequestError(.badGateway, "upstream \(base) sent an answer Switchyard could not read")
+        }
+        return value
+    }
+
     /// Fetches and decodes a JSON document, for the upstream's metadata endpoints.
     func fetchJSON<T: Decodable>(_ type: T.Type, _ path: String, logger: Logger) async throws(RequestError) -> T {
         let response = try await execute(.GET, path, logger: logger)

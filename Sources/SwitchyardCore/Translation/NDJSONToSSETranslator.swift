@@ -1,0 +1,161 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Converts an Ollama NDJSON reply stream into OpenAI's SSE stream, incrementally.
+///
+/// The mirror of ``SSEToNDJSONTranslator``: a value type fed the bytes as they arrive, returning
+/// the bytes to write. Ollama chunks become `chat.completion.chunk` events (or `text_completion`
+/// events for legacy completions): `role` in the first delta, text deltas, reasoning as both
+/// `reasoning_content` and `reasoning` (the two names client families read), tool calls whole
+/// with an `index` and an id, then a finish chunk with `finish_reason`, a usage chunk when the
+/// client asked for one, and `data: [DONE]`. An Ollama `{"error":…}` line becomes an SSE error
+/// event that the OpenAI SDKs raise — Ollama's own `/v1` layer swallows it.
+public struct NDJSONToSSETranslator: Sendable {
+    public enum Kind: Sendable { case chat, completion }
+
+    public let kind: Kind
+    let model: String
+    let id: String
+    let created: Int64
+    let includeUsage: Bool
+    private var lines = LineSplitter()
+    private var sentRole = false
+    private var toolCalls = 0
+    public private(set) var isFinished = false
+    private let decoder = JSONCoding.decoder()
+
+    public init(kind: Kind, model: String, id: String, created: Int64, includeUsage: Bool) {
+        self.kind = kind
+        self.model = model
+        self.id = id
+        self.created = created
+        self.includeUsage = includeUsage
+    }
+
+    public mutating func feed(_ bytes: some Collection<UInt8>) -> [UInt8] {
+        guard !isFinished else { return [] }
+        do {
+            return handle(try lines.feed(bytes))
+        } catch {
+            return fail("upstream sent a line longer than \(lines.maximumLineLength) bytes")
+        }
+    }
+
+    public mutating func finish() -> [UInt8] {
+        guard !isFinished else { return [] }
+        let out = handle(lines.finish())
+        guard !isFinished else { return out }
+        return out + fail("upstream closed the stream before the response was complete")
+    }
+
+    public mutating func fail(_ message: String) -> [UInt8] {
+        guard !isFinished else { return [] }
+        isFinished = true
+        return OpenAIError.event(message: message)
+    }
+
+    private mutating func handle(_ lines: [[UInt8]]) -> [UInt8] {
+        var out: [UInt8] = []
+        for line in lines where !isFinished && !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+            guard let chunk = try? decoder.decode(OllamaReplyChunk.self, from: Data(line)) else {
+                out += fail("upstream sent a malformed stream line: \(String(decoding: line.prefix(200), as: UTF8.self))")
+                continue
+            }
+            if let error = chunk.error, !error.isEmpty {
+                out += fail(error)
+                continue
+            }
+            out += translate(chunk)
+        }
+        return out
+    }
+
+    private mutating func translate(_ chunk: OllamaReplyChunk) -> [UInt8] {
+        var out: [UInt8] = []
+        switch kind {
+        case .chat:
+            // Reasoning and text in one native chunk go out as two events, reasoning first.
+            if !chunk.reasoning.isEmpty { out += event(delta: delta(reasoning: chunk.reasoning)) }
+            if !chunk.text.isEmpty { out += event(delta: delta(content: chunk.text)) }
+            if let calls = chunk.message?.toolCalls, !calls.isEmpty {
+                let encoded = calls.map { call in
+                    defer { toolCalls += 1 }
+                    return OllamaToOpenAI.toolCall(call, index: toolCalls, includeIndex: true)
+                }
+                out += event(delta: delta(content: "", toolCalls: JSONObjectWriter.array(encoded)))
+            }
+        case .completion:
+            if !chunk.text.isEmpty { out += event(text: chunk.text, finishReason: nil) }
+        }
+        guard chunk.done == true else { return out }
+
+        isFinished = true
+        let reason = OllamaToOpenAI.finishReason(chunk.doneReason, toolCalls: toolCalls)
+        switch kind {
+        case .chat:
+            if !sentRole { out += event(delta: delta(content: "")) }
+            out += event(delta: Array("{}".utf8), finishReason: reason)
+        case .completion:
+            out += event(text: "", finishReason: reason)
+        }
+        if includeUsage {
+            var usageChunk = header()
+            usageChunk.field("choices", raw: Array("[]".utf8))
+            usageChunk.field("usage", raw: OllamaToOpenAI.usage(chunk))
+            out += Self.sse(usageChunk.finished())
+        }
+        return out + Array("data: [DONE]\n\n".utf8)
+    }
+
+    private mutating func delta(content: String? = nil, reasoning: String? = nil, toolCalls: [UInt8]? = nil) -> [UInt8] {
+        var delta = JSONObjectWriter(capacity: 64)
+        if !sentRole {
+            delta.field("role", "assistant")
+            sentRole = true
+        }
+        delta.field("content", content ?? "")
+        if let reasoning {
+            delta.field("reasoning_content", reasoning)
+            delta.field("reasoning", reasoning)
+        }
+        if let toolCalls { delta.field("tool_calls", raw: toolCalls) }
+        return delta.finished()
+    }
+
+    private func header() -> JSONObjectWriter {
+        var object = JSONObjectWriter()
+        object.field("id", id)
+        object.field("object", kind == .chat ? "chat.completion.chunk" : "text_completion")
+        object.field("created", created)
+        object.field("model", model)
+        return object
+    }
+
+    private func event(delta: [UInt8], finishReason: String? = nil) -> [UInt8] {
+        var choice = JSONObjectWriter(capacity: 96)
+        choice.field("index", Int64(0))
+        choice.field("delta", raw: delta)
+        if let finishReason { choice.field("finish_reason", finishReason) } else { choice.null("finish_reason") }
+        var object = header()
+        object.field("choices", raw: JSONObjectWriter.array([choice.finished()]))
+        return Self.sse(object.finished())
+    }
+
+    private func event(text: String, finishReason: String?) -> [UInt8] {
+        var choice = JSONObjectWriter(capacity: 96)
+        choice.field("index", Int64(0))
+        choice.field("text", text)
+        choice.null("logprobs")
+        if let finishReason { choice.field("finish_reason", finishReason) } else { choice.null("finish_reason") }
+        var object = header()
+        object.field("choices", raw: JSONObjectWriter.array([choice.finished()]))
+        return Self.sse(object.finished())
+    }
+
+    private static func sse(_ json: [UInt8]) -> [UInt8] {
+        Array("data: ".utf8) + json + Array("\n\n".utf8)
+    }
+}

@@ -1,0 +1,91 @@
+import HTTPTypes
+import NIOHTTP1
+import Hummingbird
+import NIOCore
+import SwitchyardCore
+
+/// The OpenAI surface translated to an Ollama upstream's native API.
+extension OpenAIRoutes {
+    @Sendable func chat(_ request: Request, context: Context) async throws -> Response {
+        var request = request
+        let chat = try await decode(OpenAIChatRequest.self, &request)
+        let translated = try OpenAIToOllama.chat(chat)
+        return try await generate(translated, path: "/api/chat", kind: .chat, chat.parameters, request: request, context: context)
+    }
+
+    @Sendable func completion(_ request: Request, context: Context) async throws -> Response {
+        var request = request
+        let completion = try await decode(OpenAICompletionRequest.self, &request)
+        let translated = try OpenAIToOllama.completion(completion)
+        return try await generate(translated, path: "/api/generate", kind: .completion, completion.parameters, request: request, context: context)
+    }
+
+    private func generate(
+        _ translated: TranslatedRequest, path: String, kind: NDJSONToSSETranslator.Kind, _ parameters: OpenAIGenerationParameters,
+        request: Request, context: Context
+    ) async throws -> Response {
+        var headers = HTTPFields()
+        UntranslatedFields.report(translated.untranslated, into: &headers, logger: context.logger)
+        let response = try await client.post(path, json: translated.body, logger: context.logger)
+        let id = Self.responseID(prefix: kind == .chat ? "chatcmpl-" : "cmpl-")
+        let created = Timestamp.now().unixNanoseconds / 1_000_000_000
+        guard parameters.stream else {
+            let reply = try await client.decode(OllamaReplyChunk.self, from: response)
+            if let error = reply.error { throw RequestError(.badGateway, error) }
+            let body = kind == .chat
+                ? OllamaToOpenAI.chatCompletion(reply, model: parameters.model, id: id, created: created)
+                : OllamaToOpenAI.textCompletion(reply, model: parameters.model, id: id, created: created)
+            return JSONResponse.bytes(body, headers: headers)
+        }
+        headers[.contentType] = "text/event-stream"
+        HeaderFilter.markAsStream(&headers)
+        let translator = NDJSONToSSETranslator(kind: kind, model: parameters.model, id: id, created: created, includeUsage: parameters.includeUsage)
+        return Response(
+            status: .ok, headers: headers,
+            body: StreamRelay.body(relaying: response, for: request, upstreamName: client.base, transform: OpenAIStreamTransform(translator: translator)))
+    }
+
+    @Sendable func embeddings(_ request: Request, context: Context) async throws -> Response {
+        var request = request
+        let embeddings = try await decode(OpenAIEmbeddingsRequest.self, &request)
+        let translated = OpenAIToOllama.embeddings(embeddings)
+        var headers = HTTPFields()
+        UntranslatedFields.report(translated.untranslated, into: &headers, logger: context.logger)
+        let response = try await client.post("/api/embed", json: translated.body, logger: context.logger)
+        let reply = try await client.decode(OllamaEmbedReply.self, from: response)
+        return JSONResponse.bytes(
+            OllamaToOpenAI.embeddings(reply.embeddings, promptTokens: reply.promptEvalCount, model: embeddings.model, encoding: embeddings.encoding),
+            headers: headers)
+    }
+
+    @Sendable func models(_ request: Request, context: Context) async throws -> Response {
+        let response = try await client.execute(.GET, "/api/tags", logger: context.logger)
+        try await client.requireSuccess(response)
+        let tags = try await client.decode(OllamaTagsReply.self, from: response)
+        return JSONResponse.bytes(OllamaToOpenAI.modelList(tags.models.map { ($0.model ?? $0.name ?? "", $0.modifiedAt) }))
+    }
+
+    @Sendable func model(_ request: Request, context: Context) async throws -> Response {
+        let id = PercentDecoding.decode(String(request.uri.path.dropFirst("/v1/models/".count)))
+        let response = try await client.post("/api/show", json: ["model": .string(id)], logger: context.logger)
+        let show = try await client.decode(OllamaShowReply.self, from: response)
+        return JSONResponse.bytes(OllamaToOpenAI.modelObject(id: id, modifiedAt: show.modifiedAt))
+    }
+
+    /// OpenAI-style response ids: a prefix and 24 random alphanumerics.
+    static func responseID(prefix: String) -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        return prefix + String((0..<24).map { _ in alphabet.randomElement()! })
+    }
+}
+
+/// An Ollama NDJSON stream rewritten as OpenAI SSE.
+struct OpenAIStreamTransform: StreamTransform {
+    var translator: NDJSONToSSETranslator
+
+    mutating func feed(_ buffer: ByteBuffer, at time: Timestamp) -> ByteBuffer? { Self.buffer(translator.feed(buffer.readableBytesView)) }
+    mutating func finish(at time: Timestamp) -> ByteBuffer? { Self.buffer(translator.finish()) }
+    mutating func fail(_ message: String, at time: Timestamp) -> ByteBuffer? { Self.buffer(translator.fail(message)) }
+
+    private static func buffer(_ bytes: [UInt8]) -> ByteBuffer? { bytes.isEmpty ? nil : ByteBuffer(bytes: bytes) }
+}
