@@ -36,3 +36,17 @@ def embed_proxy(model, scratch):
         upstream = stack.enter_context(servers.llama_server(model, scratch, alias="tiny-embed", embeddings=True))
         url, _ = stack.enter_context(servers.switchyard(upstream, scratch, name="switchyard-embed"))
         yield url
+
+
+@pytest.fixture(scope="session")
+def ollama_chain(proxy, scratch):
+    """Switchyard configured for an Ollama upstream, whose upstream is the Ollama surface of the
+    Switchyard in front of the real llama-server (no real Ollama can run here)."""
+    with servers.switchyard(proxy, scratch, name="switchyard-outer", extra_args=["--upstream-dialect", "ollama"]) as (url, _):
+        yield url
+
+
+@pytest.fixture(scope="session")
+def ollama_chain_embed(embed_proxy, scratch):
+    with servers.switchyard(embed_proxy, scratch, name="switchyard-outer-embed", extra_args=["--upstream-dialect", "auto"]) as (url, _):
+        yield url
