@@ -13,7 +13,13 @@ public func buildApplication(
     let forwarder = Forwarder(client: client, maximumBodySize: configuration.maximumBodySize)
     let dialect = DialectResolver(setting: configuration.upstreamDialect, client: client, logger: logger)
     let router = Router(context: SwitchyardRequestContext.self)
-    router.addMiddleware { DialectErrorMiddleware() }
+    // Outermost first: refuse foreign hosts and origins before anything else runs, render every
+    // error in the caller's dialect (with CORS headers, so a browser can read it), then check
+    // credentials.
+    if let hostCheck = configuration.hostCheck { router.add(middleware: HostCheckMiddleware(policy: hostCheck)) }
+    router.add(middleware: CORSMiddleware(policy: configuration.cors, apiKeyHeader: configuration.auth.apiKeyHeader))
+    router.add(middleware: DialectErrorMiddleware())
+    if configuration.auth.isEnabled { router.add(middleware: InboundAuthMiddleware(configuration.auth)) }
     OllamaRoutes(
         configuration: configuration, client: client, catalog: ModelCatalog(client: client, logger: logger),
         loaded: LoadedModels(), dialect: dialect, forwarder: forwarder, startedAt: Timestamp.now().unixNanoseconds / 1_000_000_000

@@ -20,7 +20,9 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             Environment: SWITCHYARD_LISTEN (else OLLAMA_HOST), SWITCHYARD_UPSTREAM, SWITCHYARD_UPSTREAM_DIALECT, \
             SWITCHYARD_UPSTREAM_API_KEY (sent upstream as a Bearer token), SWITCHYARD_OLLAMA_VERSION, \
-            SWITCHYARD_LOG_LEVEL. A flag wins over its variable.
+            SWITCHYARD_LOG_LEVEL, SWITCHYARD_AUTH_TOKENS, SWITCHYARD_AUTH_BASIC, SWITCHYARD_AUTH_API_KEYS, \
+            SWITCHYARD_AUTH_API_KEY_HEADER, SWITCHYARD_AUTH_PROTECT_ROOT, OLLAMA_ORIGINS, SWITCHYARD_ORIGINS, \
+            SWITCHYARD_ALLOWED_HOSTS (lists are comma-separated). A flag wins over its variable.
             """)
 
     @Option(help: "Address to listen on, host:port. (default: 127.0.0.1:11434)")
@@ -47,6 +49,30 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error. (default: info)")
     var logLevel: String?
 
+    @Option(name: .customLong("auth-token"), help: "Require this Bearer token from clients; repeatable. Prefer SWITCHYARD_AUTH_TOKENS: flags show in `ps`.")
+    var authTokens: [String] = []
+
+    @Option(name: .customLong("auth-basic"), help: "Accept this HTTP Basic user:password; repeatable (or SWITCHYARD_AUTH_BASIC).")
+    var authBasic: [String] = []
+
+    @Option(name: .customLong("auth-api-key"), help: "Accept this API key, in the API key header or as a Bearer token; repeatable (or SWITCHYARD_AUTH_API_KEYS).")
+    var authAPIKeys: [String] = []
+
+    @Option(help: "Header that carries an API key. (default: X-API-Key)")
+    var authApiKeyHeader: String?
+
+    @Flag(help: "Require credentials on GET / as well (it is open for health probes by default).")
+    var authProtectRoot = false
+
+    @Option(name: .customLong("allow-origin"), help: "Another browser origin allowed to call (patterns with *, or * for all); repeatable. OLLAMA_ORIGINS is honoured too.")
+    var allowOrigins: [String] = []
+
+    @Option(name: .customLong("allow-host"), help: "Another Host name accepted when listening on loopback; repeatable (or SWITCHYARD_ALLOWED_HOSTS).")
+    var allowHosts: [String] = []
+
+    @Flag(inversion: .prefixedNo, help: "Refuse requests whose Host is not a local name (DNS-rebinding guard). (default: on when listening on loopback)")
+    var hostCheck: Bool?
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         var inputs = ConfigurationInputs()
@@ -57,6 +83,14 @@ struct Serve: AsyncParsableCommand {
         inputs.upstreamTimeoutSeconds = upstreamTimeout
         inputs.connectTimeoutSeconds = connectTimeout
         inputs.maximumBodyBytes = maxBodySize
+        inputs.authTokens = authTokens
+        inputs.authBasic = authBasic
+        inputs.authAPIKeys = authAPIKeys
+        inputs.authAPIKeyHeader = authApiKeyHeader
+        inputs.authProtectRoot = authProtectRoot
+        inputs.allowOrigins = allowOrigins
+        inputs.allowHosts = allowHosts
+        inputs.hostCheck = hostCheck
         let configuration: SwitchyardConfiguration
         do {
             configuration = try SwitchyardConfiguration.resolve(inputs, environment: environment)

@@ -42,7 +42,7 @@ import Testing
             let events = response.text.components(separatedBy: "\n\n").filter { !$0.isEmpty }
             #expect(events.allSatisfy { $0.hasPrefix("data: ") })
             #expect(events.last == "data: [DONE]")
-            #expect(events.count == 6 + 1 + 1 + 1, "six tokens, the finish chunk, the usage chunk, [DONE]")
+            #expect(events.count == 9, "six tokens, the finish chunk, the usage chunk, [DONE]")
             #expect(proxy.log.entries.first { $0.path == "/api/chat" }?.json?["stream"] as? Bool == true)
         }
     }

@@ -1,3 +1,4 @@
+import HTTPTypes
 import SwitchyardCore
 
 /// What the command line and the environment said, before validation. A flag wins over its
@@ -11,6 +12,14 @@ public struct ConfigurationInputs: Sendable {
     public var upstreamTimeoutSeconds: Int?
     public var connectTimeoutSeconds: Int?
     public var maximumBodyBytes: Int?
+    public var authTokens: [String] = []
+    public var authBasic: [String] = []
+    public var authAPIKeys: [String] = []
+    public var authAPIKeyHeader: String?
+    public var authProtectRoot = false
+    public var allowOrigins: [String] = []
+    public var allowHosts: [String] = []
+    public var hostCheck: Bool?
 
     public init() {}
 }
@@ -54,11 +63,41 @@ extension SwitchyardConfiguration {
             guard seconds > 0 else { throw ConfigurationError("--connect-timeout must be a positive number of seconds") }
             configuration.upstreamConnectTimeout = .seconds(seconds)
         }
+        try resolveSecurity(flags, env: env, into: &configuration)
         if let bytes = flags.maximumBodyBytes {
             guard bytes > 0 else { throw ConfigurationError("--max-body-size must be a positive number of bytes") }
             configuration.maximumBodySize = bytes
         }
         return configuration
+    }
+
+    private static func resolveSecurity(
+        _ flags: ConfigurationInputs, env: (String) -> String?, into configuration: inout SwitchyardConfiguration
+    ) throws(ConfigurationError) {
+        /// Flags win; otherwise a comma-separated variable.
+        func list(_ flagValues: [String], _ names: String...) -> [String] {
+            if !flagValues.isEmpty { return flagValues }
+            return names.flatMap { name in
+                (env(name) ?? "").split(separator: ",").map { String($0.trimmingWhitespace()) }.filter { !$0.isEmpty }
+            }
+        }
+        var auth = InboundAuthConfiguration()
+        auth.bearerTokens = list(flags.authTokens, "SWITCHYARD_AUTH_TOKENS")
+        auth.basicCredentials = list(flags.authBasic, "SWITCHYARD_AUTH_BASIC")
+        auth.apiKeys = list(flags.authAPIKeys, "SWITCHYARD_AUTH_API_KEYS")
+        if let header = flags.authAPIKeyHeader ?? env("SWITCHYARD_AUTH_API_KEY_HEADER") {
+            guard HTTPField.Name(header) != nil else { throw ConfigurationError("invalid API key header name '\(header)'") }
+            auth.apiKeyHeader = header
+        }
+        auth.protectRoot = flags.authProtectRoot || env("SWITCHYARD_AUTH_PROTECT_ROOT").map { ["1", "true", "yes"].contains($0.lowercased()) } == true
+        if let bad = auth.basicCredentials.first(where: { !$0.contains(":") || $0.hasPrefix(":") }) {
+            throw ConfigurationError("invalid Basic credential '\(bad.prefix { $0 != ":" })…': expected user:password")
+        }
+        configuration.auth = auth
+        // Ollama's variable keeps working; Switchyard's own adds to it.
+        configuration.cors = CORSPolicy(extraOrigins: list(flags.allowOrigins, "OLLAMA_ORIGINS", "SWITCHYARD_ORIGINS"))
+        let checkHosts = flags.hostCheck ?? HostPolicy.isLoopback(configuration.listen.host)
+        configuration.hostCheck = checkHosts ? HostPolicy(extraHosts: list(flags.allowHosts, "SWITCHYARD_ALLOWED_HOSTS")) : nil
     }
 
     /// `0.12.11` → [0, 12, 11]; a pre-release suffix (`0.13.0-rc1`) is allowed, as Ollama uses one.

@@ -16,6 +16,12 @@ public struct SwitchyardConfiguration: Sendable {
     public var maximumBodySize: Int
     /// Concurrent connections to the upstream before requests queue.
     public var upstreamConnectionLimit: Int
+    /// Credentials clients must present; off when empty.
+    public var auth = InboundAuthConfiguration()
+    /// Browser origins allowed to call.
+    public var cors = CORSPolicy()
+    /// The DNS-rebinding guard; on by default when listening on loopback.
+    public var hostCheck: HostPolicy?
 
     public static let defaultOllamaVersion = "0.12.11"
 
@@ -39,6 +45,7 @@ public struct SwitchyardConfiguration: Sendable {
         self.upstreamConnectTimeout = upstreamConnectTimeout
         self.maximumBodySize = maximumBodySize
         self.upstreamConnectionLimit = upstreamConnectionLimit
+        self.hostCheck = HostPolicy.isLoopback(listen.host) ? HostPolicy() : nil
     }
 }
 

@@ -18,7 +18,7 @@ extension OllamaRoutes {
         let translated = OllamaToOpenAI.embed(embed, upstreamModel: model.id)
         var headers = HTTPFields()
         UntranslatedFields.report(translated.untranslated, into: &headers, logger: context.logger)
-        let vectors = try await embeddings(translated, context: context)
+        let vectors = try await embeddings(translated, request: request, context: context)
         let reply = OpenAIToOllama.embed(vectors, model: embed.model, totalDuration: Timestamp.now().nanoseconds(since: start))
         return try JSONResponse.ok(reply, headers: headers)
     }
@@ -31,11 +31,11 @@ extension OllamaRoutes {
         let translated = OllamaToOpenAI.embeddings(legacy, upstreamModel: model.id)
         var headers = HTTPFields()
         UntranslatedFields.report(translated.untranslated, into: &headers, logger: context.logger)
-        return try JSONResponse.ok(OpenAIToOllama.embeddings(try await embeddings(translated, context: context)), headers: headers)
+        return try JSONResponse.ok(OpenAIToOllama.embeddings(try await embeddings(translated, request: request, context: context)), headers: headers)
     }
 
-    private func embeddings(_ translated: TranslatedRequest, context: Context) async throws -> OpenAIEmbeddingsResponse {
-        let response = try await client.post("/v1/embeddings", json: translated.body, logger: context.logger)
+    private func embeddings(_ translated: TranslatedRequest, request: Request, context: Context) async throws -> OpenAIEmbeddingsResponse {
+        let response = try await client.post("/v1/embeddings", json: translated.body, headers: client.clientCredentials(request.headers), logger: context.logger)
         return try await client.decode(OpenAIEmbeddingsResponse.self, from: response)
     }
 }

@@ -42,7 +42,7 @@ extension OllamaRoutes {
     ) async throws -> Response {
         var headers = HTTPFields()
         UntranslatedFields.report(translated.untranslated, into: &headers, logger: context.logger)
-        let response = try await client.post("/v1/chat/completions", json: translated.body, logger: context.logger)
+        let response = try await client.post("/v1/chat/completions", json: translated.body, headers: client.clientCredentials(request.headers), logger: context.logger)
         guard parameters.stream else {
             let completion = try await client.decode(OpenAICompletion.self, from: response)
             if let error = completion.error { throw RequestError(.badGateway, error.message) }

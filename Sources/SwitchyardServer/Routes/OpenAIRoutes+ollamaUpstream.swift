@@ -26,7 +26,7 @@ extension OpenAIRoutes {
     ) async throws -> Response {
         var headers = HTTPFields()
         UntranslatedFields.report(translated.untranslated, into: &headers, logger: context.logger)
-        let response = try await client.post(path, json: translated.body, logger: context.logger)
+        let response = try await client.post(path, json: translated.body, headers: client.clientCredentials(request.headers), logger: context.logger)
         let id = Self.responseID(prefix: kind == .chat ? "chatcmpl-" : "cmpl-")
         let created = Timestamp.now().unixNanoseconds / 1_000_000_000
         guard parameters.stream else {
@@ -51,7 +51,7 @@ extension OpenAIRoutes {
         let translated = OpenAIToOllama.embeddings(embeddings)
         var headers = HTTPFields()
         UntranslatedFields.report(translated.untranslated, into: &headers, logger: context.logger)
-        let response = try await client.post("/api/embed", json: translated.body, logger: context.logger)
+        let response = try await client.post("/api/embed", json: translated.body, headers: client.clientCredentials(request.headers), logger: context.logger)
         let reply = try await client.decode(OllamaEmbedReply.self, from: response)
         return JSONResponse.bytes(
             OllamaToOpenAI.embeddings(reply.embeddings, promptTokens: reply.promptEvalCount, model: embeddings.model, encoding: embeddings.encoding),
@@ -67,7 +67,7 @@ extension OpenAIRoutes {
 
     @Sendable func model(_ request: Request, context: Context) async throws -> Response {
         let id = PercentDecoding.decode(String(request.uri.path.dropFirst("/v1/models/".count)))
-        let response = try await client.post("/api/show", json: ["model": .string(id)], logger: context.logger)
+        let response = try await client.post("/api/show", json: ["model": .string(id)], headers: client.clientCredentials(request.headers), logger: context.logger)
         let show = try await client.decode(OllamaShowReply.self, from: response)
         return JSONResponse.bytes(OllamaToOpenAI.modelObject(id: id, modifiedAt: show.modifiedAt))
     }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import HTTPTypes
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -28,6 +29,8 @@ public final class UpstreamClient: Sendable {
     public let base: UpstreamURL
     let apiKey: String?
     let headTimeout: Duration
+    /// Client headers that are Switchyard's own credentials and never go upstream.
+    let inboundCredentialHeaders: Set<String>
 
     public init(configuration: SwitchyardConfiguration) {
         var config = HTTPClient.Configuration(
@@ -42,6 +45,17 @@ public final class UpstreamClient: Sendable {
         base = configuration.upstream
         apiKey = configuration.upstreamAPIKey
         headTimeout = configuration.upstreamHeadTimeout
+        inboundCredentialHeaders = configuration.auth.isEnabled ? ["authorization", configuration.auth.apiKeyHeader.lowercased()] : []
+    }
+
+    /// The client's own `Authorization`, which reaches the upstream only when Switchyard checks
+    /// no credentials itself and has no upstream key (so a hosted API key a client sends still
+    /// works through a plain proxy).
+    func clientCredentials(_ fields: HTTPFields) -> HTTPHeaders {
+        guard inboundCredentialHeaders.isEmpty, apiKey == nil else { return [:] }
+        var headers = HTTPHeaders()
+        for value in fields[values: .authorization] { headers.add(name: "authorization", value: value) }
+        return headers
     }
 
     /// Sends a request and returns once the response head arrived; the body streams after.
@@ -55,6 +69,7 @@ public final class UpstreamClient: Sendable {
         var request = HTTPClientRequest(url: base.url(path))
         request.method = method
         request.headers = headers
+        for name in inboundCredentialHeaders { request.headers.remove(name: name) }
         request.headers.replaceOrAdd(name: "accept-encoding", value: "identity")
         if let apiKey { request.headers.replaceOrAdd(name: "authorization", value: "Bearer \(apiKey)") }
         if let body {
@@ -84,14 +99,16 @@ public final class UpstreamClient: Sendable {
     }
 
     /// Sends a translated JSON body and requires a successful answer.
-    func post(_ path: String, json body: [String: JSONValue], logger: Logger) async throws(RequestError) -> HTTPClientResponse {
+    func post(
+        _ path: String, json body: [String: JSONValue], headers: HTTPHeaders = [:], logger: Logger
+    ) async throws(RequestError) -> HTTPClientResponse {
         let bytes: ByteBuffer
         do {
             bytes = ByteBuffer(bytes: try JSONCoding.encoder().encode(JSONValue.object(body)))
         } catch {
             throw RequestError(.badRequest, "could not encode the translated request: \(error)")
         }
-        let response = try await execute(.POST, path, body: bytes, logger: logger)
+        let response = try await execute(.POST, path, headers: headers, body: bytes, logger: logger)
         try await requireSuccess(response)
         return response
     }
