@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import NIOCore
 import SwitchyardCore
 
 /// Assembles the server: one upstream client, the model catalog, both API surfaces, and the
@@ -13,6 +14,8 @@ public func buildApplication(
     let forwarder = Forwarder(client: client, maximumBodySize: configuration.maximumBodySize)
     let dialect = DialectResolver(setting: configuration.upstreamDialect, client: client, logger: logger)
     let router = Router(context: SwitchyardRequestContext.self)
+    let metrics = SwitchyardMetrics()
+    router.add(middleware: RequestLogMiddleware(metrics: metrics))
     // Outermost first: refuse foreign hosts and origins before anything else runs, render every
     // error in the caller's dialect (with CORS headers, so a browser can read it), then check
     // credentials.
@@ -25,11 +28,30 @@ public func buildApplication(
         loaded: LoadedModels(), dialect: dialect, forwarder: forwarder, startedAt: Timestamp.now().unixNanoseconds / 1_000_000_000
     ).register(on: router)
     OpenAIRoutes(forwarder: forwarder, client: client, dialect: dialect, maximumBodySize: configuration.maximumBodySize).register(on: router)
+    var services: [any Service] = [UpstreamClientService(client: client, dialect: dialect)]
+    if let metricsListen = configuration.metricsListen {
+        // A listener of its own, for a scraper on a private address; no credentials asked there.
+        let metricsRouter = Router()
+        metricsRouter.get("/metrics") { _, _ in metrics.response() }
+        services.append(Application(
+            router: metricsRouter, configuration: .init(address: .hostname(metricsListen.host, port: metricsListen.port), serverName: nil),
+            logger: logger))
+    } else {
+        router.get("/metrics") { _, _ in metrics.response() }
+    }
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: nil),
-        services: [UpstreamClientService(client: client, dialect: dialect)],
+        services: services,
         logger: logger)
+}
+
+extension SwitchyardMetrics {
+    func response() -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: exposition())))
+    }
 }
 
 /// Owns the upstream client: detects the upstream's dialect at start-up (so the log says which

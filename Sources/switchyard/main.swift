@@ -22,7 +22,8 @@ struct Serve: AsyncParsableCommand {
             SWITCHYARD_UPSTREAM_API_KEY (sent upstream as a Bearer token), SWITCHYARD_OLLAMA_VERSION, \
             SWITCHYARD_LOG_LEVEL, SWITCHYARD_AUTH_TOKENS, SWITCHYARD_AUTH_BASIC, SWITCHYARD_AUTH_API_KEYS, \
             SWITCHYARD_AUTH_API_KEY_HEADER, SWITCHYARD_AUTH_PROTECT_ROOT, OLLAMA_ORIGINS, SWITCHYARD_ORIGINS, \
-            SWITCHYARD_ALLOWED_HOSTS (lists are comma-separated). A flag wins over its variable.
+            SWITCHYARD_ALLOWED_HOSTS (lists are comma-separated), SWITCHYARD_LOG_FORMAT, SWITCHYARD_METRICS_LISTEN. \
+            A flag wins over its variable.
             """)
 
     @Option(help: "Address to listen on, host:port. (default: 127.0.0.1:11434)")
@@ -48,6 +49,12 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error. (default: info)")
     var logLevel: String?
+
+    @Option(help: "Log format: text (for a terminal) or json (one object per line). (default: text)")
+    var logFormat: String?
+
+    @Option(help: "Serve /metrics on this address (host:port) instead of the main listener.")
+    var metricsListen: String?
 
     @Option(name: .customLong("auth-token"), help: "Require this Bearer token from clients; repeatable. Prefer SWITCHYARD_AUTH_TOKENS: flags show in `ps`.")
     var authTokens: [String] = []
@@ -91,6 +98,7 @@ struct Serve: AsyncParsableCommand {
         inputs.allowOrigins = allowOrigins
         inputs.allowHosts = allowHosts
         inputs.hostCheck = hostCheck
+        inputs.metricsListen = metricsListen
         let configuration: SwitchyardConfiguration
         do {
             configuration = try SwitchyardConfiguration.resolve(inputs, environment: environment)
@@ -101,10 +109,18 @@ struct Serve: AsyncParsableCommand {
         guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
             Self.fail("invalid log level '\(levelText)': expected trace, debug, info, notice, warning or error")
         }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+        let formatText = logFormat ?? environment["SWITCHYARD_LOG_FORMAT"] ?? "text"
+        switch formatText.lowercased() {
+        case "json":
+            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
+        case "text":
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        default:
+            Self.fail("invalid log format '\(formatText)': expected text or json")
         }
         let logger = Logger(label: "switchyard")
         logger.info("starting", metadata: [

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import Synchronization
 import SwitchyardServer
 import Testing
 
@@ -30,16 +31,16 @@ protocol FakeServer: Sendable {
 
 func withProxy(
     upstream: some FakeServer = FakeUpstream(), configure: @Sendable (inout SwitchyardConfiguration) throws -> Void = { _ in },
-    _ test: @Sendable (Proxy) async throws -> Void
+    logs: CapturedLogs? = nil, _ test: @Sendable (Proxy) async throws -> Void
 ) async throws {
     let fake = Application(router: upstream.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
     try await fake.test(.live) { upstreamClient in
         var configuration = SwitchyardConfiguration(
             listen: .init(host: "127.0.0.1", port: 0), upstream: try UpstreamURL("http://127.0.0.1:\(upstreamClient.port!)/v1"))
         try configure(&configuration)
-        var logger = Logger(label: "switchyard-test")
+        var logger = logs.map { logs in Logger(label: "switchyard-test") { _ in logs } } ?? Logger(label: "switchyard-test")
         // SWITCHYARD_TEST_LOG=debug shows the server's own log while debugging a test.
-        logger.logLevel = ProcessInfo.processInfo.environment["SWITCHYARD_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
+        logger.logLevel = logs != nil ? .info : ProcessInfo.processInfo.environment["SWITCHYARD_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
         let app = buildApplication(configuration: configuration, logger: logger)
         try await app.test(.ahc(.http)) { client in
             try await test(Proxy(client: client, log: upstream.log))
@@ -62,4 +63,30 @@ extension TestResponse {
             }
         }
     }
+}
+
+/// A log handler that keeps what was logged, for tests that check log lines.
+final class CapturedLogs: LogHandler, @unchecked Sendable {
+    struct Entry: Sendable {
+        var level: Logger.Level
+        var message: String
+        var metadata: [String: String]
+    }
+
+    private let entries = Mutex<[Entry]>([])
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .info
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }.mapValues { "\($0)" }
+        entries.withLock { $0.append(Entry(level: event.level, message: "\(event.message)", metadata: merged)) }
+    }
+
+    var all: [Entry] { entries.withLock { $0 } }
+    var requests: [Entry] { all.filter { $0.message == "request" } }
 }

@@ -25,6 +25,8 @@ public struct NDJSONToSSETranslator: Sendable {
     private var sentRole = false
     private var toolCalls = 0
     public private(set) var isFinished = false
+    /// Token counts from the final native chunk.
+    public private(set) var usage: (prompt: Int?, completion: Int?)?
     private let decoder = JSONCoding.decoder()
 
     public init(kind: Kind, model: String, id: String, created: Int64, includeUsage: Bool) {
@@ -93,6 +95,7 @@ public struct NDJSONToSSETranslator: Sendable {
         guard chunk.done == true else { return out }
 
         isFinished = true
+        usage = (chunk.promptEvalCount, chunk.evalCount)
         let reason = OllamaToOpenAI.finishReason(chunk.doneReason, toolCalls: toolCalls)
         switch kind {
         case .chat:

@@ -24,6 +24,12 @@ public struct SSEToNDJSONTranslator: Sendable {
     public private(set) var isFinished = false
     private let decoder = JSONCoding.decoder()
 
+    /// Token counts the upstream reported, once it has.
+    public var usage: (prompt: Int?, completion: Int?)? {
+        let metrics = recorder.metrics(end: recorder.start)
+        return metrics.promptEvalCount == nil && metrics.evalCount == nil ? nil : (metrics.promptEvalCount, metrics.evalCount)
+    }
+
     public init(kind: OllamaReplyKind, model: String, start: Timestamp) {
         self.kind = kind
         self.model = model

@@ -20,6 +20,7 @@ public struct ConfigurationInputs: Sendable {
     public var allowOrigins: [String] = []
     public var allowHosts: [String] = []
     public var hostCheck: Bool?
+    public var metricsListen: String?
 
     public init() {}
 }
@@ -64,6 +65,9 @@ extension SwitchyardConfiguration {
             configuration.upstreamConnectTimeout = .seconds(seconds)
         }
         try resolveSecurity(flags, env: env, into: &configuration)
+        if let metrics = flags.metricsListen ?? env("SWITCHYARD_METRICS_LISTEN") {
+            configuration.metricsListen = try ListenAddress(parsing: metrics, defaultPort: 9464)
+        }
         if let bytes = flags.maximumBodyBytes {
             guard bytes > 0 else { throw ConfigurationError("--max-body-size must be a positive number of bytes") }
             configuration.maximumBodySize = bytes

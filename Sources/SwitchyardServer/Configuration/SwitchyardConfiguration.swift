@@ -22,6 +22,8 @@ public struct SwitchyardConfiguration: Sendable {
     public var cors = CORSPolicy()
     /// The DNS-rebinding guard; on by default when listening on loopback.
     public var hostCheck: HostPolicy?
+    /// Serve `/metrics` on this address instead of the main listener.
+    public var metricsListen: ListenAddress?
 
     public static let defaultOllamaVersion = "0.12.11"
 

@@ -10,6 +10,12 @@ protocol StreamTransform: Sendable {
     mutating func finish(at time: Timestamp) -> ByteBuffer?
     /// The upstream failed mid-stream; the returned bytes tell the client so in its dialect.
     mutating func fail(_ message: String, at time: Timestamp) -> ByteBuffer?
+    /// Token counts, when the stream told them.
+    var usage: (prompt: Int?, completion: Int?)? { get }
+}
+
+extension StreamTransform {
+    var usage: (prompt: Int?, completion: Int?)? { nil }
 }
 
 /// Copies a streamed upstream body to the client as it arrives.
@@ -22,7 +28,8 @@ enum StreamRelay {
     static func body(
         relaying upstream: HTTPClientResponse, for request: Request, upstreamName: UpstreamURL, transform: some StreamTransform
     ) -> ResponseBody {
-        ResponseBody { writer in
+        let trace = RequestTrace.current  // the body runs after the handler, outside its task-locals
+        return ResponseBody { writer in
             try await request.body.consumeWithCancellationOnInboundClose { _ in
                 var transform = transform
                 var chunks = upstream.body.makeAsyncIterator()
@@ -33,11 +40,15 @@ enum StreamRelay {
                     } catch {
                         if Task.isCancelled { throw CancellationError() }
                         let message = "upstream \(upstreamName) failed mid-stream: \(error)"
+                        trace.map { trace in RequestTrace.$current.withValue(trace) { RequestTrace.record { $0.upstreamError = "mid_stream" } } }
                         if let out = transform.fail(message, at: .now()) { try await writer.write(out) }
                         return
                     }
                     guard let buffer = next else {
                         if let out = transform.finish(at: .now()) { try await writer.write(out) }
+                        if let trace, let usage = transform.usage {
+                            RequestTrace.$current.withValue(trace) { RequestTrace.record { $0.promptTokens = usage.prompt; $0.completionTokens = usage.completion } }
+                        }
                         return
                     }
                     if let out = transform.feed(buffer, at: .now()) { try await writer.write(out) }
@@ -94,6 +105,7 @@ struct OllamaStreamTransform: StreamTransform {
 
     mutating func finish(at time: Timestamp) -> ByteBuffer? { Self.buffer(translator.finish(at: time)) }
     mutating func fail(_ message: String, at time: Timestamp) -> ByteBuffer? { Self.buffer(translator.fail(message, at: time)) }
+    var usage: (prompt: Int?, completion: Int?)? { translator.usage }
 
     private static func buffer(_ bytes: [UInt8]) -> ByteBuffer? { bytes.isEmpty ? nil : ByteBuffer(bytes: bytes) }
 }

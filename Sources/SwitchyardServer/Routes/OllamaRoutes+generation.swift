@@ -46,6 +46,10 @@ extension OllamaRoutes {
         guard parameters.stream else {
             let completion = try await client.decode(OpenAICompletion.self, from: response)
             if let error = completion.error { throw RequestError(.badGateway, error.message) }
+            RequestTrace.record {
+                $0.promptTokens = completion.usage?.promptTokens
+                $0.completionTokens = completion.usage?.completionTokens
+            }
             return JSONResponse.bytes(
                 OpenAIToOllama.reply(completion, kind: kind, model: parameters.model, start: start, end: .now()), headers: headers)
         }

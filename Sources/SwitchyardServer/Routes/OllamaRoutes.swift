@@ -56,6 +56,7 @@ struct OllamaRoutes: Sendable {
     private func dispatch(_ translated: @escaping Handler) -> Handler {
         { [forwarder, dialect, configuration] request, context in
             guard await dialect.current() == .ollama else { return try await translated(request, context) }
+            RequestTrace.record { $0.translation = "pass-through" }
             var request = request
             let body = request.method == .get || request.method == .head ? nil : try await request.collectBody(limit: configuration.maximumBodySize)
             return try await forwarder.forward(request, context: context, body: body)
@@ -83,6 +84,10 @@ struct OllamaRoutes: Sendable {
     /// Resolves the model a request names and records the use for `/api/ps`.
     func use(_ name: String, keepAlive: KeepAlive?) async throws(RequestError) -> (model: UpstreamModelInfo, start: Timestamp) {
         let model = try await resolve(name)
+        RequestTrace.record {
+            $0.model = name
+            $0.translation = "ollama→openai"
+        }
         let start = Timestamp.now()
         loaded.touch(model, keepAlive: keepAlive, nowUnixNanoseconds: start.unixNanoseconds)
         return (model, start)

@@ -24,6 +24,10 @@ extension OpenAIRoutes {
         _ translated: TranslatedRequest, path: String, kind: NDJSONToSSETranslator.Kind, _ parameters: OpenAIGenerationParameters,
         request: Request, context: Context
     ) async throws -> Response {
+        RequestTrace.record {
+            $0.model = parameters.model
+            $0.translation = "openai→ollama"
+        }
         var headers = HTTPFields()
         UntranslatedFields.report(translated.untranslated, into: &headers, logger: context.logger)
         let response = try await client.post(path, json: translated.body, headers: client.clientCredentials(request.headers), logger: context.logger)
@@ -32,6 +36,10 @@ extension OpenAIRoutes {
         guard parameters.stream else {
             let reply = try await client.decode(OllamaReplyChunk.self, from: response)
             if let error = reply.error { throw RequestError(.badGateway, error) }
+            RequestTrace.record {
+                $0.promptTokens = reply.promptEvalCount
+                $0.completionTokens = reply.evalCount
+            }
             let body = kind == .chat
                 ? OllamaToOpenAI.chatCompletion(reply, model: parameters.model, id: id, created: created)
                 : OllamaToOpenAI.textCompletion(reply, model: parameters.model, id: id, created: created)
@@ -49,6 +57,10 @@ extension OpenAIRoutes {
         var request = request
         let embeddings = try await decode(OpenAIEmbeddingsRequest.self, &request)
         let translated = OpenAIToOllama.embeddings(embeddings)
+        RequestTrace.record {
+            $0.model = embeddings.model
+            $0.translation = "openai→ollama"
+        }
         var headers = HTTPFields()
         UntranslatedFields.report(translated.untranslated, into: &headers, logger: context.logger)
         let response = try await client.post("/api/embed", json: translated.body, headers: client.clientCredentials(request.headers), logger: context.logger)
@@ -86,6 +98,7 @@ struct OpenAIStreamTransform: StreamTransform {
     mutating func feed(_ buffer: ByteBuffer, at time: Timestamp) -> ByteBuffer? { Self.buffer(translator.feed(buffer.readableBytesView)) }
     mutating func finish(at time: Timestamp) -> ByteBuffer? { Self.buffer(translator.finish()) }
     mutating func fail(_ message: String, at time: Timestamp) -> ByteBuffer? { Self.buffer(translator.fail(message)) }
+    var usage: (prompt: Int?, completion: Int?)? { translator.usage }
 
     private static func buffer(_ bytes: [UInt8]) -> ByteBuffer? { bytes.isEmpty ? nil : ByteBuffer(bytes: bytes) }
 }

@@ -41,7 +41,11 @@ struct OpenAIRoutes: Sendable {
         { [forwarder, maximumBodySize] request, context in
             var request = request
             let body = try await request.collectBody(limit: maximumBodySize)
-            _ = try JSONCoding.decodeRequest(OpenAIRequestEnvelope.self, from: Array(body.readableBytesView))
+            let envelope = try JSONCoding.decodeRequest(OpenAIRequestEnvelope.self, from: Array(body.readableBytesView))
+            RequestTrace.record {
+                $0.model = envelope.model
+                $0.translation = "pass-through"
+            }
             return try await forwarder.forward(request, context: context, body: body, path: path)
         }
     }

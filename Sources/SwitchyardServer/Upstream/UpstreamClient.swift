@@ -79,14 +79,18 @@ public final class UpstreamClient: Sendable {
         var attempt = 1
         while true {
             do {
-                return try await httpClient.execute(request, timeout: .init(headTimeout), logger: logger)
+                let response = try await httpClient.execute(request, timeout: .init(headTimeout), logger: logger)
+                RequestTrace.upstreamAnswered()
+                return response
             } catch {
                 if attempt == 1, Self.isStaleConnectionFailure(error), !Task.isCancelled {
                     logger.debug("upstream connection closed before answering; retrying once", metadata: ["error": "\(error)"])
                     attempt += 1
                     continue
                 }
-                throw describe(error, path: path)
+                let failure = describe(error, path: path)
+                RequestTrace.record { $0.upstreamError = failure.kind == .gatewayTimeout ? "timeout" : "unreachable" }
+                throw failure
             }
         }
     }
@@ -94,6 +98,7 @@ public final class UpstreamClient: Sendable {
     /// Turns an upstream error answer into the same status with the upstream's own message.
     func requireSuccess(_ response: HTTPClientResponse) async throws(RequestError) {
         guard response.status.code >= 300 else { return }
+        RequestTrace.record { $0.upstreamError = "status_\(response.status.code / 100)xx" }
         let body = try await Self.collect(response, limit: 1024 * 1024, upstream: base)
         throw RequestError(.upstream(status: Int(response.status.code)), Self.errorMessage(body, status: response.status))
     }
