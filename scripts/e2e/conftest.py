@@ -1,6 +1,7 @@
 """Session fixtures: a real llama-server (chat) and a second one with --embeddings, each
 behind its own Switchyard, all on free loopback ports and stopped at the end."""
 import contextlib
+import os
 
 import pytest
 
@@ -49,4 +50,14 @@ def ollama_chain(proxy, scratch):
 @pytest.fixture(scope="session")
 def ollama_chain_embed(embed_proxy, scratch):
     with servers.switchyard(embed_proxy, scratch, name="switchyard-outer-embed", extra_args=["--upstream-dialect", "auto"]) as (url, _):
+        yield url
+
+
+@pytest.fixture(scope="session")
+def secured_proxy(llama, scratch):
+    """Switchyard demanding credentials: a Bearer token (from the environment, as recommended)
+    and a Basic user."""
+    env = {**os.environ, "SWITCHYARD_AUTH_TOKENS": "e2e-token"}
+    with servers.switchyard(llama, scratch, name="switchyard-secured", env=env,
+                            extra_args=["--auth-basic", "ada:lovelace"]) as (url, _):
         yield url

@@ -50,7 +50,7 @@ def test_generate_with_system_prompt(client):
     reply = client.generate(model="tiny", prompt="Why is the sky blue?", system="Be brief.",
                             options={"num_predict": 4, "temperature": 0})
     assert reply.done and reply.response and reply.eval_count == 4
-    parts = list(client.generate(model="tiny", prompt="Why?", stream=True, options={"num_predict": 3}))
+    parts = list(client.generate(model="tiny", prompt="Why?", stream=True, options={"num_predict": 3, "temperature": 0}))
     assert parts[-1].done and "".join(p.response for p in parts[:-1])
 
 

@@ -43,9 +43,10 @@ def test_streaming_round_trip(chained, direct):
 def test_async_client(ollama_chain):
     async def run():
         client = openai.AsyncOpenAI(base_url=ollama_chain + "/v1", api_key="unused", max_retries=0)
-        reply = await client.chat.completions.create(model="tiny", messages=[{"role": "user", "content": "hi"}], max_tokens=3)
+        reply = await client.chat.completions.create(model="tiny", messages=[{"role": "user", "content": "hi"}],
+                                                     max_tokens=3, temperature=0)
         stream = await client.chat.completions.create(model="tiny", messages=[{"role": "user", "content": "hi"}],
-                                                      max_tokens=3, stream=True)
+                                                      max_tokens=3, temperature=0, stream=True)
         return reply, [chunk async for chunk in stream]
     reply, chunks = asyncio.run(run())
     assert reply.choices[0].message.content
