@@ -67,3 +67,24 @@ let package = Package(
         ),
     ]
 )
+
+// Benchmarks stay out of the normal build and CI: `SWITCHYARD_BENCHMARKS=1` (set by
+// scripts/bench.sh, which builds them into a scratch folder of their own) adds the fake
+// upstream, the streaming load client and the core micro-benchmarks.
+if Context.environment["SWITCHYARD_BENCHMARKS"] != nil {
+    package.dependencies.append(.package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]))
+    package.targets += [
+        .executableTarget(
+            name: "BenchUpstream",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/BenchUpstream"),
+        .executableTarget(
+            name: "BenchStreamClient", dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")],
+            path: "Benchmarks/BenchStreamClient"),
+        .executableTarget(
+            name: "CoreBenchmarks",
+            dependencies: ["SwitchyardCore", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/CoreBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+    ]
+}

@@ -41,7 +41,9 @@ public func buildApplication(
     }
     return Application(
         router: router,
-        configuration: .init(address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: nil),
+        // A deep accept queue: a burst of clients (a thousand streams opening at once) must not
+        // wait out SYN retries, which cost seconds.
+        configuration: .init(address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: nil, backlog: 4096),
         services: services,
         logger: logger)
 }

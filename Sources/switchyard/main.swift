@@ -6,6 +6,7 @@ import SwitchyardServer
 
 @main
 struct Switchyard: AsyncParsableCommand {
+
     static let configuration = CommandConfiguration(
         commandName: "switchyard",
         abstract: "One port for Ollama and OpenAI clients, in front of any OpenAI-compatible or Ollama server.",

@@ -7,37 +7,38 @@ import AsyncHTTPClient
 import Logging
 import NIOHTTP1
 import NIOCore
+import Synchronization
 import SwitchyardCore
 
 /// Knows which dialect the upstream speaks. With `auto` it asks the upstream once: an Ollama
 /// server answers `GET /api/version` with `{"version": …}`, an OpenAI-compatible one does not.
 /// An upstream that cannot be reached yet is not a fatal error: the probe runs again on the
 /// next request, and until then requests are treated as OpenAI-compatible.
-public actor DialectResolver {
-    private let setting: UpstreamDialectSetting
+///
+/// Not an actor: every request asks, and a lock-protected read costs no executor hop.
+public final class DialectResolver: Sendable {
     private let client: UpstreamClient
     private let logger: Logger
-    private var detected: UpstreamDialect?
+    private let detected: Mutex<UpstreamDialect?>
 
     public init(setting: UpstreamDialectSetting, client: UpstreamClient, logger: Logger) {
-        self.setting = setting
         self.client = client
         self.logger = logger
         switch setting {
-        case .openAI: detected = .openAI
-        case .ollama: detected = .ollama
-        case .auto: detected = nil
+        case .openAI: detected = Mutex(.openAI)
+        case .ollama: detected = Mutex(.ollama)
+        case .auto: detected = Mutex(nil)
         }
     }
 
     public func current() async -> UpstreamDialect {
-        if let detected { return detected }
+        if let known = detected.withLock({ $0 }) { return known }
         do {
             let response = try await client.execute(.GET, "/api/version", logger: logger)
             let body = try await UpstreamClient.collect(response, limit: 64 * 1024, upstream: client.base)
             let version = (try? JSONCoding.decoder().decode(JSONValue.self, from: Data(body.readableBytesView)))?["version"]
             let dialect: UpstreamDialect = response.status == .ok && version?.stringValue != nil ? .ollama : .openAI
-            detected = dialect
+            detected.withLock { $0 = dialect }
             logger.notice("detected upstream dialect", metadata: ["upstream": "\(client.base)", "dialect": "\(dialect.rawValue)"])
             return dialect
         } catch {

@@ -2,17 +2,24 @@ import AsyncHTTPClient
 import Logging
 import NIOHTTP1
 import NIOCore
+import Synchronization
 import SwitchyardCore
 
 /// The upstream's models, fetched on demand and kept for a few seconds so a burst of requests
 /// costs one `/v1/models` call. A name that is not in the cached list triggers one refresh
 /// before it is declared unknown, so a model added upstream is found at once.
-public actor ModelCatalog {
+///
+/// Not an actor: every Ollama request reads it, and a lock-protected read costs no executor hop.
+public final class ModelCatalog: Sendable {
+    private struct State {
+        var cached: (models: [UpstreamModelInfo], at: ContinuousClock.Instant)?
+        var refreshing: Task<[UpstreamModelInfo], any Error>?
+    }
+
     private let client: UpstreamClient
     private let logger: Logger
     private let freshFor: Duration
-    private var cached: (models: [UpstreamModelInfo], at: ContinuousClock.Instant)?
-    private var refreshing: Task<[UpstreamModelInfo], any Error>?
+    private let state = Mutex(State())
 
     public init(client: UpstreamClient, logger: Logger, freshFor: Duration = .seconds(10)) {
         self.client = client
@@ -21,7 +28,7 @@ public actor ModelCatalog {
     }
 
     public func models() async throws(RequestError) -> [UpstreamModelInfo] {
-        if let cached, cached.at.duration(to: .now) < freshFor { return cached.models }
+        if let cached = state.withLock({ $0.cached }), cached.at.duration(to: .now) < freshFor { return cached.models }
         return try await refresh()
     }
 
@@ -29,7 +36,9 @@ public actor ModelCatalog {
     public func resolve(_ name: String) async throws(RequestError) -> UpstreamModelInfo {
         let known = try await models()
         if let model = Self.find(name, in: known) { return model }
-        if let cached, cached.at.duration(to: .now) > .seconds(1), let model = Self.find(name, in: try await refresh()) {
+        if let cached = state.withLock({ $0.cached }), cached.at.duration(to: .now) > .seconds(1),
+            let model = Self.find(name, in: try await refresh())
+        {
             return model
         }
         throw RequestError.modelNotFound(name)
@@ -39,13 +48,19 @@ public actor ModelCatalog {
         ModelName.resolve(name, among: models.map(\.id)).flatMap { id in models.first { $0.id == id } }
     }
 
+    /// One fetch at a time: concurrent callers share the one in flight.
     private func refresh() async throws(RequestError) -> [UpstreamModelInfo] {
-        let task = refreshing ?? Task { try await Self.fetch(client: client, logger: logger) }
-        refreshing = task
-        defer { refreshing = nil }
+        let (client, logger) = (client, logger)
+        let task = state.withLock { state in
+            if let running = state.refreshing { return running }
+            let task = Task { try await Self.fetch(client: client, logger: logger) }
+            state.refreshing = task
+            return task
+        }
+        defer { state.withLock { if $0.refreshing == task { $0.refreshing = nil } } }
         do {
             let models = try await task.value
-            cached = (models, .now)
+            state.withLock { $0.cached = (models, .now) }
             return models
         } catch let error as RequestError {
             throw error

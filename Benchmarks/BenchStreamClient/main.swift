@@ -1,0 +1,103 @@
+// Drives streaming requests and measures what a client sees: chunks per second delivered, time
+// to the first chunk, errors. Prints one JSON object.
+//   BenchStreamClient <url> <json-body> <concurrency> <requests> <sse|ndjson>
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOPosix
+
+let arguments = CommandLine.arguments
+guard arguments.count == 6, let concurrency = Int(arguments[3]), let total = Int(arguments[4]) else {
+    FileHandle.standardError.write(Data("usage: BenchStreamClient <url> <json-body> <concurrency> <requests> <sse|ndjson>\n".utf8))
+    exit(64)
+}
+let url = arguments[1]
+let body = arguments[2]
+let sse = arguments[5] == "sse"
+
+struct Sample: Sendable {
+    var ttfb: Double?
+    var total: Double
+    var chunks: Int
+    var ok: Bool
+}
+
+var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(30), read: .seconds(120)))
+configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = concurrency
+configuration.decompression = .disabled
+let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+
+func one() async -> Sample {
+    let start = ContinuousClock.now
+    var request = HTTPClientRequest(url: url)
+    request.method = .POST
+    request.headers.add(name: "content-type", value: "application/json")
+    request.body = .bytes(ByteBuffer(string: body))
+    do {
+        let response = try await client.execute(request, timeout: .seconds(120))
+        guard response.status == .ok else {
+            _ = try? await response.body.collect(upTo: 1 << 20)
+            return Sample(ttfb: nil, total: 0, chunks: 0, ok: false)
+        }
+        var ttfb: Double?
+        var chunks = 0
+        var previous: UInt8 = 0
+        for try await buffer in response.body {
+            if ttfb == nil { ttfb = (ContinuousClock.now - start).seconds }
+            for byte in buffer.readableBytesView {
+                // NDJSON: one chunk per line; SSE: one per blank line ending an event.
+                if byte == 10 && (!sse || previous == 10) { chunks += 1 }
+                previous = byte
+            }
+        }
+        let complete = sse ? true : chunks > 0
+        return Sample(ttfb: ttfb, total: (ContinuousClock.now - start).seconds, chunks: chunks, ok: complete)
+    } catch {
+        return Sample(ttfb: nil, total: 0, chunks: 0, ok: false)
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    private let limit: Int
+    init(limit: Int) { self.limit = limit }
+    func take() -> Bool { lock.withLock { next += 1; return next <= limit } }
+}
+
+let counter = Counter(limit: total)
+let started = ContinuousClock.now
+let samples = await withTaskGroup(of: [Sample].self) { group in
+    for _ in 0..<concurrency {
+        group.addTask {
+            var mine: [Sample] = []
+            while counter.take() { mine.append(await one()) }
+            return mine
+        }
+    }
+    var all: [Sample] = []
+    for await part in group { all += part }
+    return all
+}
+let elapsed = (ContinuousClock.now - started).seconds
+try await client.shutdown()
+
+func percentile(_ values: [Double], _ p: Double) -> Double {
+    guard !values.isEmpty else { return 0 }
+    let sorted = values.sorted()
+    return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
+}
+let good = samples.filter(\.ok)
+let ttfbs = good.compactMap(\.ttfb)
+let chunks = good.reduce(0) { $0 + $1.chunks }
+let summary: [String: Double] = [
+    "requests": Double(samples.count), "errors": Double(samples.count - good.count), "seconds": elapsed,
+    "chunks": Double(chunks), "chunks_per_s": Double(chunks) / elapsed, "requests_per_s": Double(good.count) / elapsed,
+    "ttfb_p50_ms": percentile(ttfbs, 0.5) * 1000, "ttfb_p99_ms": percentile(ttfbs, 0.99) * 1000,
+    "total_p50_ms": percentile(good.map(\.total), 0.5) * 1000, "total_p99_ms": percentile(good.map(\.total), 0.99) * 1000,
+]
+print(String(decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self))

@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# What one hop of Switchyard costs, measured side by side with nginx as a plain reverse proxy,
+# in one run on this machine. Prints one table; cleans up every process it started.
+#   scripts/bench.sh            all scenarios (about 4 minutes after the first build)
+#   BENCH_SECONDS=10 scripts/bench.sh     longer wrk runs
+#   BENCH_SKIP_MICRO=1 scripts/bench.sh   skip the core micro-benchmarks
+# Loopback only. Not run by CI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { echo "bench: $*" >&2; }
+
+missing=()
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v wrk >/dev/null || missing+=(wrk)
+if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2
+fi
+scripts/setup.sh >/dev/null
+nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+seconds=${BENCH_SECONDS:-5}
+ulimit -n 20000 2>/dev/null || true
+
+export SWITCHYARD_BENCHMARKS=1
+scratch=.build-bench
+log "building release binaries (first time: several minutes)"
+swift build -c release --scratch-path "$scratch" >&2
+bin=$scratch/release
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_ready() {
+    for _ in $(seq 1 200); do
+        curl -s -o /dev/null "$1" && return 0
+        sleep 0.05
+    done
+    log "not ready: $1"
+    exit 1
+}
+
+up=$(free_port); ng=$(free_port); sy=$(free_port); sy_ollama=$(free_port)
+"$bin/BenchUpstream" "$up" >"$work/upstream.log" 2>&1 &
+pids+=($!)
+mkdir -p "$work/nginx"
+cat >"$work/nginx.conf" <<NGINX
+worker_processes auto;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log warn;
+events { worker_connections 8192; }
+http {
+    access_log off;
+    client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx;
+    uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
+    upstream fake { server 127.0.0.1:$up; keepalive 256; }
+    server {
+        listen 127.0.0.1:$ng;
+        location / {
+            proxy_pass http://fake;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_buffering off;
+            proxy_request_buffering off;
+        }
+    }
+}
+NGINX
+"$nginx_bin" -c "$work/nginx.conf" -p "$work" -g 'daemon off;' 2>"$work/nginx.log" &
+pids+=($!)
+# Request logs at info cost a line per request; the benchmark measures the proxy, not the log.
+"$bin/switchyard" serve --listen "127.0.0.1:$sy" --upstream "http://127.0.0.1:$up" --log-level warning >"$work/switchyard.log" 2>&1 &
+sy_pid=$!
+pids+=($sy_pid)
+"$bin/switchyard" serve --listen "127.0.0.1:$sy_ollama" --upstream "http://127.0.0.1:$up" --upstream-dialect ollama --log-level warning \
+    >"$work/switchyard-ollama.log" 2>&1 &
+pids+=($!)
+wait_ready "http://127.0.0.1:$up/v1/models"; wait_ready "http://127.0.0.1:$ng/v1/models"
+wait_ready "http://127.0.0.1:$sy/"; wait_ready "http://127.0.0.1:$sy_ollama/"
+
+results=$work/results.tsv
+: >"$results"
+
+# wrk with a POST body: prints "rps p50_ms p99_ms".
+run_wrk() {
+    local url=$1 body=$2 connections=$3
+    local script=$work/post.lua
+    printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [[%s]]\n' "$body" >"$script"
+    local threads=$(( connections < 2 ? 1 : 2 ))
+    wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency -s "$script" "$url" >"$work/wrk.out" 2>&1 || true
+    python3 - "$work/wrk.out" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+def ms(label):
+    m = re.search(r"^\s*" + label + r"\s+([\d.]+)(us|ms|s)\b", text, re.M)
+    if not m: return float("nan")
+    value, unit = float(m.group(1)), m.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
+errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+print(f"{float(rps.group(1)) if rps else float('nan'):.0f} {ms('50%'):.3f} {ms('99%'):.3f} {errors.group(1) if errors else 0}")
+PY
+}
+
+# The streaming client: prints its JSON summary.
+run_streams() {
+    "$bin/BenchStreamClient" "$1" "$2" "$3" "$4" "$5"
+}
+field() { python3 -c 'import json,sys; print(round(json.loads(sys.argv[1])[sys.argv[2]], 3))' "$1" "$2"; }
+
+record() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$results"; }
+
+plain='{"model":"bench-1-0","messages":[{"role":"user","content":"hi"}],"stream":false}'
+for c in 1 64; do
+    log "scenario 1: /v1/chat/completions, not streamed, pass-through, c=$c"
+    record "1 pass-through /v1 non-stream" "$c" "$(run_wrk "http://127.0.0.1:$up/v1/chat/completions" "$plain" "$c")" \
+        "$(run_wrk "http://127.0.0.1:$ng/v1/chat/completions" "$plain" "$c")" "$(run_wrk "http://127.0.0.1:$sy/v1/chat/completions" "$plain" "$c")" "rps p50 p99"
+    log "scenario 2: /api/chat, not streamed, translated to OpenAI, c=$c"
+    record "2 /api/chat non-stream, translated" "$c" "$(run_wrk "http://127.0.0.1:$up/api/chat" "$plain" "$c")" \
+        "$(run_wrk "http://127.0.0.1:$ng/v1/chat/completions" "$plain" "$c")" "$(run_wrk "http://127.0.0.1:$sy/api/chat" "$plain" "$c")" "rps p50 p99"
+done
+
+long_sse='{"model":"bench-1000-0","messages":[{"role":"user","content":"hi"}],"stream":true}'
+long_ollama='{"model":"bench-1000-0","messages":[{"role":"user","content":"hi"}]}'
+for c in 1 64; do
+    n=$(( c == 1 ? 20 : 256 ))
+    log "scenario 3: /api/chat streaming 1000 chunks, SSE→NDJSON, c=$c"
+    d=$(run_streams "http://127.0.0.1:$up/v1/chat/completions" "$long_sse" "$c" "$n" sse)
+    g=$(run_streams "http://127.0.0.1:$ng/v1/chat/completions" "$long_sse" "$c" "$n" sse)
+    s=$(run_streams "http://127.0.0.1:$sy/api/chat" "$long_ollama" "$c" "$n" ndjson)
+    record "3 /api/chat stream 1000, SSE→NDJSON" "$c" "$(field "$d" chunks_per_s) $(field "$d" errors)" \
+        "$(field "$g" chunks_per_s) $(field "$g" errors)" "$(field "$s" chunks_per_s) $(field "$s" errors)" "chunks/s errors"
+    log "scenario 4: /v1/chat/completions streaming 1000 chunks over Ollama, NDJSON→SSE, c=$c"
+    d=$(run_streams "http://127.0.0.1:$up/api/chat" "$long_ollama" "$c" "$n" ndjson)
+    g=$(run_streams "http://127.0.0.1:$ng/api/chat" "$long_ollama" "$c" "$n" ndjson)
+    s=$(run_streams "http://127.0.0.1:$sy_ollama/v1/chat/completions" "$long_sse" "$c" "$n" sse)
+    record "4 /v1 stream 1000 over Ollama, NDJSON→SSE" "$c" "$(field "$d" chunks_per_s) $(field "$d" errors)" \
+        "$(field "$g" chunks_per_s) $(field "$g" errors)" "$(field "$s" chunks_per_s) $(field "$s" errors)" "chunks/s errors"
+done
+
+log "scenario 5: 1000 concurrent slow streams (100 chunks, 20 ms apart)"
+slow_sse='{"model":"bench-100-20","messages":[{"role":"user","content":"hi"}],"stream":true}'
+slow_ollama='{"model":"bench-100-20","messages":[{"role":"user","content":"hi"}]}'
+d=$(run_streams "http://127.0.0.1:$up/v1/chat/completions" "$slow_sse" 1000 1000 sse)
+g=$(run_streams "http://127.0.0.1:$ng/v1/chat/completions" "$slow_sse" 1000 1000 sse)
+s=$(run_streams "http://127.0.0.1:$sy/api/chat" "$slow_ollama" 1000 1000 ndjson)
+peak=$(awk '/VmHWM/ {print $2}' "/proc/$sy_pid/status")
+record "5 1000 slow streams, /api/chat translated" 1000 "$(field "$d" ttfb_p50_ms) $(field "$d" ttfb_p99_ms) $(field "$d" errors)" \
+    "$(field "$g" ttfb_p50_ms) $(field "$g" ttfb_p99_ms) $(field "$g" errors)" "$(field "$s" ttfb_p50_ms) $(field "$s" ttfb_p99_ms) $(field "$s" errors)" \
+    "ttfb_p50 ttfb_p99 errors"
+
+echo
+echo "Switchyard $(git describe --always --dirty 2>/dev/null || echo unknown) on $(nproc) cores, $(date -u +%Y-%m-%d); wrk ${seconds}s per cell"
+python3 - "$results" "$peak" <<'PY'
+import sys
+rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1])]
+print(f"{'scenario':44} {'c':>5} | {'direct':>26} | {'nginx':>26} | {'switchyard':>26} | {'vs nginx':>8} | measure")
+for name, c, direct, nginx, switchyard, measure in rows:
+    def first(cell):
+        try: return float(cell.split()[0])
+        except (ValueError, IndexError): return float("nan")
+    if measure.startswith("ttfb"):
+        ratio = f"+{first(switchyard) - first(direct):.1f}ms"
+    else:
+        ratio = f"{first(switchyard) / first(nginx):.2f}x" if first(nginx) else "n/a"
+    print(f"{name:44} {c:>5} | {direct:>26} | {nginx:>26} | {switchyard:>26} | {ratio:>8} | {measure}")
+print(f"switchyard peak resident memory: {int(sys.argv[2]) / 1024:.1f} MB")
+PY
+
+if [ -z "${BENCH_SKIP_MICRO:-}" ]; then
+    echo
+    log "core micro-benchmarks"
+    swift package --scratch-path "$scratch" --allow-writing-to-package-directory benchmark --target CoreBenchmarks --format markdown --no-progress 2>&1 \
+        | grep -vE "^(Build|Compiling|Linking|\[)" || true
+fi
