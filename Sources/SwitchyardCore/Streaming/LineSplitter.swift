@@ -19,23 +19,30 @@ public struct LineSplitter: Sendable {
 
     /// Feeds the bytes that arrived; returns the lines they completed, without terminators.
     public mutating func feed(_ bytes: some Collection<UInt8>) throws(SplitError) -> [[UInt8]] {
-        var lines: [[UInt8]] = []
-        var start = bytes.startIndex
-        var index = start
-        while index != bytes.endIndex {
-            if bytes[index] == UInt8(ascii: "\n") {
-                if pending.isEmpty {
-                    lines.append(Self.trimmingCR(Array(bytes[start..<index])))
-                } else {
-                    pending.append(contentsOf: bytes[start..<index])
-                    lines.append(Self.trimmingCR(pending))
-                    pending.removeAll(keepingCapacity: true)
-                }
-                start = bytes.index(after: index)
-            }
-            index = bytes.index(after: index)
+        // Walk contiguous memory: iterating a generic collection from another module is not
+        // specialised, and costs an allocation per byte.
+        let result = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(SplitError) in try self.feed(contiguous: buffer) }
+        } ?? Array(bytes).withUnsafeBufferPointer { buffer in
+            Result { () throws(SplitError) in try self.feed(contiguous: buffer) }
         }
-        pending.append(contentsOf: bytes[start..<bytes.endIndex])
+        return try result.get()
+    }
+
+    private mutating func feed(contiguous bytes: UnsafeBufferPointer<UInt8>) throws(SplitError) -> [[UInt8]] {
+        var lines: [[UInt8]] = []
+        var start = 0
+        while let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            if pending.isEmpty {
+                lines.append(Self.trimmingCR(Array(bytes[start..<newline])))
+            } else {
+                pending.append(contentsOf: bytes[start..<newline])
+                lines.append(Self.trimmingCR(pending))
+                pending.removeAll(keepingCapacity: true)
+            }
+            start = newline + 1
+        }
+        pending.append(contentsOf: bytes[start...])
         if pending.count > maximumLineLength {
             pending.removeAll()
             throw .lineTooLong(limit: maximumLineLength)

@@ -42,6 +42,17 @@ public struct SSEParser: Sendable {
     }
 
     public mutating func feed(_ bytes: some Collection<UInt8>) throws(ParseError) -> [SSEEvent] {
+        // Walk contiguous memory: iterating a generic collection from another module is not
+        // specialised, and costs an allocation per byte.
+        let result = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(ParseError) in try self.feed(contiguous: buffer) }
+        } ?? Array(bytes).withUnsafeBufferPointer { buffer in
+            Result { () throws(ParseError) in try self.feed(contiguous: buffer) }
+        }
+        return try result.get()
+    }
+
+    private mutating func feed(contiguous bytes: UnsafeBufferPointer<UInt8>) throws(ParseError) -> [SSEEvent] {
         var events: [SSEEvent] = []
         for byte in bytes {
             switch byte {
