@@ -13,13 +13,7 @@ log() { echo "bench: $*" >&2; }
 missing=()
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 command -v wrk >/dev/null || missing+=(wrk)
-if [ ${#missing[@]} -gt 0 ]; then
-    log "installing ${missing[*]}"
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2
-fi
+scripts/install-packages.sh ${missing[@]+"${missing[@]}"}
 scripts/setup.sh >/dev/null
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 seconds=${BENCH_SECONDS:-5}

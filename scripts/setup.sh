@@ -13,13 +13,7 @@ command -v curl >/dev/null || missing+=(curl)
 command -v c++ >/dev/null || missing+=(build-essential)
 [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
-if [ ${#missing[@]} -gt 0 ]; then
-    log "installing ${missing[*]}"
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2
-fi
+scripts/install-packages.sh ${missing[@]+"${missing[@]}"}
 
 cache=${SWITCHYARD_CACHE:-$HOME/.cache/switchyard}
 requirements=scripts/e2e/requirements.txt
