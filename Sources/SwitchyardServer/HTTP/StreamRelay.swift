@@ -40,14 +40,17 @@ enum StreamRelay {
                     } catch {
                         if Task.isCancelled { throw CancellationError() }
                         let message = "upstream \(upstreamName) failed mid-stream: \(error)"
-                        trace.map { trace in RequestTrace.$current.withValue(trace) { RequestTrace.record { $0.upstreamError = "mid_stream" } } }
+                        trace?.update { $0.upstreamError = "mid_stream" }
                         if let out = transform.fail(message, at: .now()) { try await writer.write(out) }
                         return
                     }
                     guard let buffer = next else {
                         if let out = transform.finish(at: .now()) { try await writer.write(out) }
-                        if let trace, let usage = transform.usage {
-                            RequestTrace.$current.withValue(trace) { RequestTrace.record { $0.promptTokens = usage.prompt; $0.completionTokens = usage.completion } }
+                        if let usage = transform.usage {
+                            trace?.update {
+                                $0.promptTokens = usage.prompt
+                                $0.completionTokens = usage.completion
+                            }
                         }
                         return
                     }

@@ -22,8 +22,13 @@ final class RequestTrace: Sendable {
 
     var snapshot: Facts { facts.withLock { $0 } }
 
-    static func record(_ update: (inout Facts) -> Void) {
-        current?.facts.withLock { update(&$0) }
+    /// Records into the current request's trace, if there is one.
+    static func record(_ change: (inout Facts) -> Void) {
+        current?.update(change)
+    }
+
+    func update(_ change: (inout Facts) -> Void) {
+        facts.withLock { change(&$0) }
     }
 
     /// Called when the upstream's response head arrived.

@@ -182,19 +182,13 @@ public final class UpstreamClient: Sendable {
             default: break
             }
         }
-        if error is NIOConnectionError || error is IOError || "\(error)".localizedContainsConnectionRefused {
-            return RequestError(.badGateway, "upstream \(base) is unreachable: \(Self.shortReason(error))")
-        }
-        return RequestError(.badGateway, "upstream \(base) failed: \(error)")
-    }
-
-    private static func shortReason(_ error: any Error) -> String {
+        // NIO reports a refused connection in several error types; its text is the common part.
         let text = "\(error)"
-        if text.contains("Connection refused") || text.contains("connection refused") { return "connection refused" }
-        return text.count > 300 ? String(text.prefix(300)) : text
+        let refused = text.lowercased().contains("connection refused")
+        if refused || error is NIOConnectionError || error is IOError {
+            let reason = refused ? "connection refused" : String(text.prefix(300))
+            return RequestError(.badGateway, "upstream \(base) is unreachable: \(reason)")
+        }
+        return RequestError(.badGateway, "upstream \(base) failed: \(String(text.prefix(300)))")
     }
-}
-
-extension String {
-    fileprivate var localizedContainsConnectionRefused: Bool { contains("onnection refused") }
 }
