@@ -24,7 +24,8 @@ public func buildApplication(
     router.add(middleware: DialectErrorMiddleware())
     if configuration.auth.isEnabled { router.add(middleware: InboundAuthMiddleware(configuration.auth)) }
     OllamaRoutes(
-        configuration: configuration, client: client, catalog: ModelCatalog(client: client, logger: logger),
+        configuration: configuration, client: client,
+        catalog: ModelCatalog(client: client, logger: logger, capabilityOverrides: configuration.capabilityOverrides),
         loaded: LoadedModels(), dialect: dialect, forwarder: forwarder, startedAt: Timestamp.now().unixNanoseconds / 1_000_000_000
     ).register(on: router)
     OpenAIRoutes(forwarder: forwarder, client: client, dialect: dialect, maximumBodySize: configuration.maximumBodySize).register(on: router)

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 @testable import SwitchyardServer
 import SwitchyardCore
 import SwitchyardFixtures
@@ -32,5 +33,31 @@ import Testing
         let model = try describe(props: nil)
         #expect(model.capabilities == ["completion"])
         #expect(model.contextLength == 2048)
+    }
+}
+
+@Suite struct CapabilityOverrideTests {
+    @Test func configuredCapabilitiesWinOverTheUpstreams() async throws {
+        try await withProxy(configure: { $0.capabilityOverrides = ["tiny:latest": ["completion", "tools", "vision"]] }) { proxy in
+            let show = try await proxy.send(.post, "/api/show", json: #"{"model":"tiny"}"#).json
+            #expect(show["capabilities"] as? [String] == ["completion", "tools", "vision"])
+            let tags = try await proxy.send(.get, "/api/tags").json
+            #expect((tags["models"] as? [[String: Any]])?.first?["capabilities"] as? [String] == ["completion", "tools", "vision"])
+        }
+    }
+
+    @Test func theSettingIsParsedAndChecked() throws {
+        var inputs = ConfigurationInputs()
+        inputs.modelCapabilities = ["Tiny=completion, Tools", "qwen3:8b=completion,thinking"]
+        let overrides = try SwitchyardConfiguration.resolve(inputs, environment: [:]).capabilityOverrides
+        #expect(overrides == ["tiny:latest": ["completion", "tools"], "qwen3:8b": ["completion", "thinking"]])
+        let fromEnvironment = try SwitchyardConfiguration.resolve(
+            ConfigurationInputs(), environment: ["SWITCHYARD_MODEL_CAPABILITIES": "a=tools;b=embedding"]).capabilityOverrides
+        #expect(fromEnvironment == ["a:latest": ["tools"], "b:latest": ["embedding"]])
+        for bad in ["tiny", "tiny=", "=tools", "tiny=teleport"] {
+            var inputs = ConfigurationInputs()
+            inputs.modelCapabilities = [bad]
+            #expect(throws: ConfigurationError.self, "\(bad)") { try SwitchyardConfiguration.resolve(inputs, environment: [:]) }
+        }
     }
 }

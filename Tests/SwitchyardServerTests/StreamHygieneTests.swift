@@ -57,7 +57,7 @@ import Testing
 
     @Test func concurrentStreamsAreNotQueuedBehindAConnectionLimit() async throws {
         let count = 24  // three times AsyncHTTPClient's default per-host limit
-        try await withProxy(upstream: FakeUpstream(chat: .slow(chunks: 4, delay: .milliseconds(150)))) { proxy in
+        try await withProxy(upstream: FakeUpstream(chat: .slow(chunks: 4, delay: .milliseconds(400)))) { proxy in
             // The test's own client must not be the bottleneck either.
             var configuration = HTTPClient.Configuration()
             configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = count
@@ -97,13 +97,14 @@ import Testing
     }
 
     @Test func theHeadTimeoutNeverCutsALongStream() async throws {
-        // 10 chunks 60 ms apart: the stream outlives the 200 ms head timeout threefold.
+        // 8 chunks 400 ms apart: the stream outlives the 1 s head timeout threefold. (Margins
+        // this wide keep the test honest on a loaded two-core machine.)
         try await withProxy(
-            upstream: FakeUpstream(chat: .slow(chunks: 10, delay: .milliseconds(60))),
-            configure: { $0.upstreamHeadTimeout = .milliseconds(200) }
+            upstream: FakeUpstream(chat: .slow(chunks: 8, delay: .milliseconds(400))),
+            configure: { $0.upstreamHeadTimeout = .seconds(1) }
         ) { proxy in
             let lines = try await proxy.send(.post, "/api/chat", json: Self.chatBody).lines
-            #expect(lines.count == 11)
+            #expect(lines.count == 9)
             #expect(lines.last?["done"] as? Bool == true)
         }
     }

@@ -21,6 +21,8 @@ public struct ConfigurationInputs: Sendable {
     public var allowHosts: [String] = []
     public var hostCheck: Bool?
     public var metricsListen: String?
+    /// `model=capability,capability` entries.
+    public var modelCapabilities: [String] = []
 
     public init() {}
 }
@@ -65,6 +67,9 @@ extension SwitchyardConfiguration {
             configuration.upstreamConnectTimeout = .seconds(seconds)
         }
         try resolveSecurity(flags, env: env, into: &configuration)
+        let capabilityEntries = flags.modelCapabilities.isEmpty
+            ? (env("SWITCHYARD_MODEL_CAPABILITIES") ?? "").split(separator: ";").map(String.init) : flags.modelCapabilities
+        configuration.capabilityOverrides = try capabilityOverrides(capabilityEntries)
         if let metrics = flags.metricsListen ?? env("SWITCHYARD_METRICS_LISTEN") {
             configuration.metricsListen = try ListenAddress(parsing: metrics, defaultPort: 9464)
         }
@@ -102,6 +107,26 @@ extension SwitchyardConfiguration {
         configuration.cors = CORSPolicy(extraOrigins: list(flags.allowOrigins, "OLLAMA_ORIGINS", "SWITCHYARD_ORIGINS"))
         let checkHosts = flags.hostCheck ?? HostPolicy.isLoopback(configuration.listen.host)
         configuration.hostCheck = checkHosts ? HostPolicy(extraHosts: list(flags.allowHosts, "SWITCHYARD_ALLOWED_HOSTS")) : nil
+    }
+
+    /// Ollama's capability names (types/model/capability.go).
+    public static let knownCapabilities: Set = ["completion", "tools", "insert", "vision", "embedding", "thinking", "image", "audio"]
+
+    /// `tiny=completion,tools` entries → capabilities by lower-cased tagged name.
+    static func capabilityOverrides(_ entries: [String]) throws(ConfigurationError) -> [String: [String]] {
+        var overrides: [String: [String]] = [:]
+        for entry in entries.map({ String($0.trimmingWhitespace()) }) where !entry.isEmpty {
+            let parts = entry.split(separator: "=", maxSplits: 1).map { String($0.trimmingWhitespace()) }
+            let capabilities = parts.count == 2 ? parts[1].split(separator: ",").map { String($0.trimmingWhitespace()).lowercased() } : []
+            guard parts.count == 2, !parts[0].isEmpty, !capabilities.isEmpty else {
+                throw ConfigurationError("invalid model capabilities '\(entry)': expected model=capability,capability (e.g. tiny=completion,tools)")
+            }
+            if let unknown = capabilities.first(where: { !knownCapabilities.contains($0) }) {
+                throw ConfigurationError("unknown capability '\(unknown)' for \(parts[0]): expected one of \(knownCapabilities.sorted().joined(separator: ", "))")
+            }
+            overrides[ModelName.withTag(parts[0]).lowercased()] = capabilities
+        }
+        return overrides
     }
 
     /// `0.12.11` → [0, 12, 11]; a pre-release suffix (`0.13.0-rc1`) is allowed, as Ollama uses one.

@@ -24,6 +24,9 @@ public struct SwitchyardConfiguration: Sendable {
     public var hostCheck: HostPolicy?
     /// Serve `/metrics` on this address instead of the main listener.
     public var metricsListen: ListenAddress?
+    /// Capabilities to report for a model whatever the upstream says, keyed by the model's
+    /// Ollama name in lower case (`tiny:latest`).
+    public var capabilityOverrides: [String: [String]] = [:]
 
     public static let defaultOllamaVersion = "0.12.11"
 

@@ -19,12 +19,14 @@ public final class ModelCatalog: Sendable {
     private let client: UpstreamClient
     private let logger: Logger
     private let freshFor: Duration
+    private let capabilityOverrides: [String: [String]]
     private let state = Mutex(State())
 
-    public init(client: UpstreamClient, logger: Logger, freshFor: Duration = .seconds(10)) {
+    public init(client: UpstreamClient, logger: Logger, freshFor: Duration = .seconds(10), capabilityOverrides: [String: [String]] = [:]) {
         self.client = client
         self.logger = logger
         self.freshFor = freshFor
+        self.capabilityOverrides = capabilityOverrides
     }
 
     public func models() async throws(RequestError) -> [UpstreamModelInfo] {
@@ -50,10 +52,17 @@ public final class ModelCatalog: Sendable {
 
     /// One fetch at a time: concurrent callers share the one in flight.
     private func refresh() async throws(RequestError) -> [UpstreamModelInfo] {
-        let (client, logger) = (client, logger)
+        let (client, logger, overrides) = (client, logger, capabilityOverrides)
         let task = state.withLock { state in
             if let running = state.refreshing { return running }
-            let task = Task { try await Self.fetch(client: client, logger: logger) }
+            let task = Task {
+                // Configuration wins over what the upstream reveals (or does not).
+                try await Self.fetch(client: client, logger: logger).map { model in
+                    var model = model
+                    if let capabilities = overrides[model.ollamaName.lowercased()] { model.capabilities = capabilities }
+                    return model
+                }
+            }
             state.refreshing = task
             return task
         }
