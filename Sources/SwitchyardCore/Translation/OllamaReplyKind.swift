@@ -63,13 +63,19 @@ struct MetricsRecorder: Sendable {
     var usage: OpenAIUsage?
     var timings: LlamaTimings?
 
+    /// Prompt and completion tokens, from `usage`, else llama.cpp's timings.
+    var tokenCounts: (prompt: Int?, completion: Int?) {
+        (usage?.promptTokens ?? timings?.promptN, usage?.completionTokens ?? timings?.predictedN)
+    }
+
     func metrics(end: Timestamp) -> OllamaMetrics {
         let firstToken = firstToken ?? end
+        let tokens = tokenCounts
         return OllamaMetrics(
             totalDuration: end.nanoseconds(since: start),
-            promptEvalCount: usage?.promptTokens ?? timings?.promptN,
+            promptEvalCount: tokens.prompt,
             promptEvalDuration: timings?.promptMS.map(Self.nanoseconds) ?? firstToken.nanoseconds(since: start),
-            evalCount: usage?.completionTokens ?? timings?.predictedN,
+            evalCount: tokens.completion,
             evalDuration: timings?.predictedMS.map(Self.nanoseconds) ?? end.nanoseconds(since: firstToken))
     }
 

@@ -26,8 +26,8 @@ public struct SSEToNDJSONTranslator: Sendable {
 
     /// Token counts the upstream reported, once it has.
     public var usage: (prompt: Int?, completion: Int?)? {
-        let metrics = recorder.metrics(end: recorder.start)
-        return metrics.promptEvalCount == nil && metrics.evalCount == nil ? nil : (metrics.promptEvalCount, metrics.evalCount)
+        let tokens = recorder.tokenCounts
+        return tokens.prompt == nil && tokens.completion == nil ? nil : tokens
     }
 
     public init(kind: OllamaReplyKind, model: String, start: Timestamp) {

@@ -15,4 +15,11 @@ extension Request {
             throw RequestError(.badRequest, "could not read the request body: \(error)")
         }
     }
+
+    /// Reads the body and decodes it as a request of the caller's dialect, with 400/413 errors
+    /// that name what was wrong.
+    mutating func decodeBody<T: Decodable>(_ type: T.Type, limit: Int) async throws(RequestError) -> T {
+        let body = try await collectBody(limit: limit)
+        return try JSONCoding.decodeRequest(T.self, from: Array(body.readableBytesView))
+    }
 }

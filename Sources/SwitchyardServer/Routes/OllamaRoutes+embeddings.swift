@@ -12,7 +12,7 @@ import SwitchyardCore
 extension OllamaRoutes {
     @Sendable func embed(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        let embed = try await decode(OllamaEmbedRequest.self, &request)
+        let embed = try await request.decodeBody(OllamaEmbedRequest.self, limit: configuration.maximumBodySize)
         let (model, start) = try await use(embed.model, keepAlive: embed.keepAlive)
         guard !embed.input.isEmpty else { return try JSONResponse.ok(OllamaEmbedResponse(model: embed.model, embeddings: [])) }
         let translated = OllamaToOpenAI.embed(embed, upstreamModel: model.id)
@@ -25,7 +25,7 @@ extension OllamaRoutes {
 
     @Sendable func embeddings(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        let legacy = try await decode(OllamaEmbeddingsRequest.self, &request)
+        let legacy = try await request.decodeBody(OllamaEmbeddingsRequest.self, limit: configuration.maximumBodySize)
         let (model, _) = try await use(legacy.model, keepAlive: legacy.keepAlive)
         guard !legacy.prompt.isEmpty else { return try JSONResponse.ok(OllamaEmbeddingsResponse(embedding: [])) }
         let translated = OllamaToOpenAI.embeddings(legacy, upstreamModel: model.id)

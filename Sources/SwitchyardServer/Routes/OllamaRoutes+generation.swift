@@ -14,7 +14,7 @@ import SwitchyardCore
 extension OllamaRoutes {
     @Sendable func chat(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        let chat = try await decode(OllamaChatRequest.self, &request)
+        let chat = try await request.decodeBody(OllamaChatRequest.self, limit: configuration.maximumBodySize)
         let (model, start) = try await use(chat.parameters.model, keepAlive: chat.parameters.keepAlive)
         if chat.messages.isEmpty { return loadReply(.chat, chat.parameters, at: start) }
         let translated = try OllamaToOpenAI.chat(chat, upstreamModel: model.id)
@@ -23,7 +23,7 @@ extension OllamaRoutes {
 
     @Sendable func generate(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        let generate = try await decode(OllamaGenerateRequest.self, &request)
+        let generate = try await request.decodeBody(OllamaGenerateRequest.self, limit: configuration.maximumBodySize)
         let (model, start) = try await use(generate.parameters.model, keepAlive: generate.parameters.keepAlive)
         if generate.prompt.isEmpty && (generate.images ?? []).isEmpty { return loadReply(.generate, generate.parameters, at: start) }
         let translated = try OllamaToOpenAI.generate(generate, upstreamModel: model.id)

@@ -10,7 +10,7 @@ extension OllamaRoutes {
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        let show = try await decode(OllamaShowRequest.self, &request)
+        let show = try await request.decodeBody(OllamaShowRequest.self, limit: configuration.maximumBodySize)
         let model = try await resolve(show.model)
         return try JSONResponse.ok(model.show(requestedName: show.model, fallbackUnixSeconds: startedAt))
     }

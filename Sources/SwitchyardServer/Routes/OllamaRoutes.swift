@@ -75,11 +75,6 @@ struct OllamaRoutes: Sendable {
         }
     }
 
-    /// Reads and decodes an Ollama request body.
-    func decode<T: Decodable>(_ type: T.Type, _ request: inout Request) async throws(RequestError) -> T {
-        let body = try await request.collectBody(limit: configuration.maximumBodySize)
-        return try JSONCoding.decodeRequest(T.self, from: Array(body.readableBytesView))
-    }
 
     /// Resolves the model a request names and records the use for `/api/ps`.
     func use(_ name: String, keepAlive: KeepAlive?) async throws(RequestError) -> (model: UpstreamModelInfo, start: Timestamp) {

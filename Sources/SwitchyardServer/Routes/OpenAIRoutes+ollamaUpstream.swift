@@ -8,14 +8,14 @@ import SwitchyardCore
 extension OpenAIRoutes {
     @Sendable func chat(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        let chat = try await decode(OpenAIChatRequest.self, &request)
+        let chat = try await request.decodeBody(OpenAIChatRequest.self, limit: maximumBodySize)
         let translated = try OpenAIToOllama.chat(chat)
         return try await generate(translated, path: "/api/chat", kind: .chat, chat.parameters, request: request, context: context)
     }
 
     @Sendable func completion(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        let completion = try await decode(OpenAICompletionRequest.self, &request)
+        let completion = try await request.decodeBody(OpenAICompletionRequest.self, limit: maximumBodySize)
         let translated = try OpenAIToOllama.completion(completion)
         return try await generate(translated, path: "/api/generate", kind: .completion, completion.parameters, request: request, context: context)
     }
@@ -55,7 +55,7 @@ extension OpenAIRoutes {
 
     @Sendable func embeddings(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        let embeddings = try await decode(OpenAIEmbeddingsRequest.self, &request)
+        let embeddings = try await request.decodeBody(OpenAIEmbeddingsRequest.self, limit: maximumBodySize)
         let translated = OpenAIToOllama.embeddings(embeddings)
         RequestTrace.record {
             $0.model = embeddings.model

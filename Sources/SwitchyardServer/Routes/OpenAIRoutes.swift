@@ -50,10 +50,6 @@ struct OpenAIRoutes: Sendable {
         }
     }
 
-    func decode<T: Decodable>(_ type: T.Type, _ request: inout Request) async throws(RequestError) -> T {
-        let body = try await request.collectBody(limit: maximumBodySize)
-        return try JSONCoding.decodeRequest(T.self, from: Array(body.readableBytesView))
-    }
 }
 
 /// The minimum every OpenAI request body must be: a JSON object naming a model.

@@ -118,11 +118,13 @@ public final class UpstreamClient: Sendable {
         return response
     }
 
-    /// Reads a whole JSON answer into `T`.
-    func decode<T: Decodable>(_ type: T.Type, from response: HTTPClientResponse) async throws(RequestError) -> T {
-        let body = try await Self.collect(response, limit: 256 * 1024 * 1024, upstream: base)
+    /// Reads a whole JSON answer into `T`; `path` names the request in the error, when given.
+    func decode<T: Decodable>(
+        _ type: T.Type, from response: HTTPClientResponse, limit: Int = 256 * 1024 * 1024, path: String? = nil
+    ) async throws(RequestError) -> T {
+        let body = try await Self.collect(response, limit: limit, upstream: base)
         guard let value = try? JSONCoding.decoder().decode(T.self, from: Data(body.readableBytesView)) else {
-            throw RequestError(.badGateway, "upstream \(base) sent an answer Switchyard could not read")
+            throw RequestError(.badGateway, "upstream \(base) sent an unreadable answer" + (path.map { " to \($0)" } ?? ""))
         }
         return value
     }
@@ -130,15 +132,8 @@ public final class UpstreamClient: Sendable {
     /// Fetches and decodes a JSON document, for the upstream's metadata endpoints.
     func fetchJSON<T: Decodable>(_ type: T.Type, _ path: String, logger: Logger) async throws(RequestError) -> T {
         let response = try await execute(.GET, path, logger: logger)
-        let body = try await UpstreamClient.collect(response, limit: 16 * 1024 * 1024, upstream: base)
-        guard response.status == .ok else {
-            throw RequestError(.upstream(status: Int(response.status.code)), Self.errorMessage(body, status: response.status))
-        }
-        do {
-            return try JSONCoding.decoder().decode(T.self, from: Data(body.readableBytesView))
-        } catch {
-            throw RequestError(.badGateway, "upstream \(base) sent an unreadable answer to \(path)")
-        }
+        try await requireSuccess(response)
+        return try await decode(T.self, from: response, limit: 16 * 1024 * 1024, path: path)
     }
 
     static func collect(_ response: HTTPClientResponse, limit: Int, upstream: UpstreamURL) async throws(RequestError) -> ByteBuffer {
