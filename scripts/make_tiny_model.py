@@ -8,7 +8,16 @@ words ("readable gibberish") and ends by itself now and then (its end-of-turn to
 bias close to the words'). With temperature 0 it never stops, so `max_tokens` ends it with
 finish_reason "length"; with a seed its output is repeatable.
 
-Usage: make_tiny_model.py OUTPUT.gguf
+Two variants make the upstream produce what a translator must carry, honestly:
+- `tools`: a Hermes-style template (tools in a system block, calls inside `<tool_call>` tags)
+  and a strong bias toward `<tool_call>`. llama-server recognises the format and constrains
+  what follows with a grammar, so every reply is a real, well-formed tool call. Useless
+  without tools in the request.
+- `think`: a Qwen3-style template whose generation prompt opens `<think>` (closed at once when
+  `enable_thinking` is false); the model thinks "hello world", emits `</think>` and answers,
+  so llama-server returns `reasoning_content` and then content.
+
+Usage: make_tiny_model.py OUTPUT.gguf [plain|tools|think]
 """
 import sys
 
@@ -24,19 +33,59 @@ WORDS = (
     "long down day did get come made may part hello world switchyard proxy model stream token"
 ).split()
 
-CHAT_TEMPLATE = (
-    "{%- for message in messages -%}"
-    "{{ '<|im_start|>' + message['role'] + '\n' }}"
+CONTENT = (
     "{%- if message['content'] is string -%}{{ message['content'] }}"
     "{%- elif message['content'] -%}{%- for part in message['content'] -%}"
     "{%- if part['type'] == 'text' -%}{{ part['text'] }}{%- endif -%}{%- endfor -%}{%- endif -%}"
-    "{{ '<|im_end|>\n' }}"
+)
+
+CHAT_TEMPLATE = (
+    "{%- for message in messages -%}"
+    "{{ '<|im_start|>' + message['role'] + '\n' }}" + CONTENT + "{{ '<|im_end|>\n' }}"
     "{%- endfor -%}"
     "{%- if add_generation_prompt -%}{{ '<|im_start|>assistant\n' }}{%- endif -%}"
 )
 
+TOOLS_TEMPLATE = (
+    "{%- if tools -%}"
+    "{{ '<|im_start|>system\n' }}"
+    "{%- if messages[0]['role'] == 'system' -%}{{ messages[0]['content'] + '\n\n' }}{%- endif -%}"
+    "{{ '# Tools\n\n<tools>\n' }}"
+    "{%- for tool in tools -%}{{ tool | tojson }}{{ '\n' }}{%- endfor -%}"
+    "{{ '</tools>\n\nCall a function with a JSON object inside <tool_call></tool_call> tags:\n'"
+    " + '<tool_call>{\"name\": <function-name>, \"arguments\": <args-json-object>}</tool_call><|im_end|>\n' }}"
+    "{%- endif -%}"
+    "{%- for message in messages -%}"
+    "{%- if message['role'] == 'system' and tools and loop.first -%}"
+    "{%- elif message['role'] == 'tool' -%}"
+    "{{ '<|im_start|>user\n<tool_response>\n' + message['content'] + '\n</tool_response><|im_end|>\n' }}"
+    "{%- else -%}"
+    "{{ '<|im_start|>' + message['role'] + '\n' }}" + CONTENT +
+    "{%- if message['tool_calls'] -%}{%- for call in message['tool_calls'] -%}"
+    "{%- set function = call['function'] if call['function'] is defined else call -%}"
+    "{{ '<tool_call>{\"name\": \"' + function['name'] + '\", \"arguments\": ' }}"
+    "{%- if function['arguments'] is string -%}{{ function['arguments'] }}"
+    "{%- else -%}{{ function['arguments'] | tojson }}{%- endif -%}"
+    "{{ '}</tool_call>' }}"
+    "{%- endfor -%}{%- endif -%}"
+    "{{ '<|im_end|>\n' }}"
+    "{%- endif -%}"
+    "{%- endfor -%}"
+    "{%- if add_generation_prompt -%}{{ '<|im_start|>assistant\n' }}{%- endif -%}"
+)
 
-def vocabulary():
+THINK_TEMPLATE = (
+    "{%- for message in messages -%}"
+    "{{ '<|im_start|>' + message['role'] + '\n' }}" + CONTENT + "{{ '<|im_end|>\n' }}"
+    "{%- endfor -%}"
+    "{%- if add_generation_prompt -%}{{ '<|im_start|>assistant\n' }}"
+    "{%- if enable_thinking is defined and enable_thinking is false -%}{{ '<think></think>' }}"
+    "{%- else -%}{{ '<think>' }}{%- endif -%}"
+    "{%- endif -%}"
+)
+
+
+def vocabulary(variant):
     tokens, types, bias = [], [], []
 
     def add(text, kind, logit):
@@ -59,12 +108,31 @@ def vocabulary():
     add("\u2581", T.NORMAL, -4)  # SentencePiece's space
     for index, word in enumerate(WORDS):
         add("\u2581" + word, T.NORMAL, 5.0 if index < 12 else 4.0)
+    if variant == "plain":  # unchanged since the fixtures were recorded
+        return tokens, types, np.array(bias, dtype=np.float32)
+    add("<tool_call>", T.USER_DEFINED, 12.0 if variant == "tools" else -30)
+    # Above single characters, so the grammar closes a call with this one token.
+    add("</tool_call>", T.USER_DEFINED, 0.0)
+    add("<think>", T.USER_DEFINED, -30)
+    add("</think>", T.USER_DEFINED, -30)
     return tokens, types, np.array(bias, dtype=np.float32)
 
 
-def main(path):
+TEMPLATES = {"plain": CHAT_TEMPLATE, "tools": TOOLS_TEMPLATE, "think": THINK_TEMPLATE}
+
+FOLLOWERS = {
+    "plain": [],
+    # One call, then end of turn (the grammar would let the model call again and again).
+    "tools": [("</tool_call>", "<|im_end|>")],
+    # "<think>" opens the reply: think "hello world", close, answer from "switchyard" on.
+    "think": [("<think>", "\u2581hello"), ("\u2581hello", "\u2581world"), ("\u2581world", "</think>"),
+              ("</think>", "\u2581switchyard")],
+}
+
+
+def main(path, variant="plain"):
     rng = np.random.default_rng(1234)
-    tokens, types, bias = vocabulary()
+    tokens, types, bias = vocabulary(variant)
     n_vocab = len(tokens)
 
     writer = gguf.GGUFWriter(path, "llama")
@@ -90,7 +158,7 @@ def main(path):
     writer.add_add_bos_token(False)
     # Without this, grammar-constrained requests (tools, response_format) fail to start.
     writer.add_add_space_prefix(False)
-    writer.add_chat_template(CHAT_TEMPLATE)
+    writer.add_chat_template(TEMPLATES[variant])
 
     def small(*shape):
         return (rng.standard_normal(shape) * 0.02).astype(np.float32)
@@ -101,6 +169,12 @@ def main(path):
     embeddings[:, 0] = 1.0
     output = (rng.standard_normal((n_vocab, N_EMBD)) * 0.1).astype(np.float32)
     output[:, 0] = bias / np.sqrt(N_EMBD)
+    # Successor rules: the residual stream is mostly the current token's embedding, so a
+    # channel set only in one token's embedding and read by the output layer for another
+    # makes that other token follow it (a bigram), whatever the biases say.
+    for channel, (current, following) in enumerate(FOLLOWERS[variant], start=1):
+        embeddings[tokens.index(current), channel] = 1.0
+        output[tokens.index(following), channel] = 5.0
 
     writer.add_tensor("token_embd.weight", embeddings)
     writer.add_tensor("output_norm.weight", np.ones(N_EMBD, dtype=np.float32))
@@ -122,6 +196,6 @@ def main(path):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    if len(sys.argv) not in (2, 3) or (len(sys.argv) == 3 and sys.argv[2] not in TEMPLATES):
         sys.exit(__doc__)
-    main(sys.argv[1])
+    main(*sys.argv[1:])

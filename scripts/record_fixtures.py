@@ -71,9 +71,58 @@ def chat_body(stream, **extra):
     return body
 
 
+WEATHER_TOOL = {"type": "function", "function": {
+    "name": "get_weather", "description": "Current weather in a city",
+    "parameters": {"type": "object", "required": ["city"], "properties": {
+        "city": {"type": "string", "enum": ["Paris", "Tokyo"]},
+        "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]}}}}}
+
+JSON_SCHEMA = {"type": "object", "required": ["city", "sunny"],
+               "properties": {"city": {"type": "string", "enum": ["Paris", "Tokyo"]}, "sunny": {"type": "boolean"}}}
+
+
+def record_features(scratch):
+    """Tool calls, reasoning, structured output and logprobs, as llama-server sends them."""
+    def user(text):
+        return [{"role": "user", "content": text}]
+    with servers.llama_server(servers.tiny_model(scratch, "tools"), scratch, alias="tiny-tools") as base:
+        body = {"model": "tiny-tools", "messages": user("Weather in Paris?"), "tools": [WEATHER_TOOL],
+                "temperature": 0, "max_tokens": 100}
+        save("chat-tools.json", request(base, "POST", "/v1/chat/completions", body)[1], body)
+        body = {**body, "stream": True, "stream_options": {"include_usage": True}}
+        save("chat-tools-stream.sse", request(base, "POST", "/v1/chat/completions", body)[1], body)
+        body = {**body, "max_tokens": 55}  # cut inside the arguments
+        save("chat-tools-cut-stream.sse", request(base, "POST", "/v1/chat/completions", body)[1], body)
+    with servers.llama_server(servers.tiny_model(scratch, "think"), scratch, alias="tiny-think") as base:
+        body = {"model": "tiny-think", "messages": user("Say hello"), "temperature": 0, "max_tokens": 6}
+        save("chat-think.json", request(base, "POST", "/v1/chat/completions", body)[1], body)
+        body = {**body, "stream": True, "stream_options": {"include_usage": True}}
+        save("chat-think-stream.sse", request(base, "POST", "/v1/chat/completions", body)[1], body)
+        save("think-props.json", request(base, "GET", "/props")[1])
+    with servers.llama_server(servers.tiny_model(scratch), scratch) as base:
+        body = chat_body(False, response_format={"type": "json_schema", "json_schema": {
+            "name": "response", "schema": JSON_SCHEMA, "strict": True}}, max_tokens=100)
+        save("chat-json-schema.json", request(base, "POST", "/v1/chat/completions", body)[1], body)
+        body = chat_body(True, logprobs=True, top_logprobs=2, max_tokens=3)
+        save("chat-logprobs-stream.sse", request(base, "POST", "/v1/chat/completions", body)[1], body)
+        body = {"model": "tiny", "prompt": "def add(a, b):", "suffix": "    return a + b", "temperature": 0,
+                "max_tokens": 4, "stream": True, "stream_options": {"include_usage": True}}
+        save("completion-stream.sse", request(base, "POST", "/v1/completions", body)[1], body)
+        body = {"model": "tiny", "messages": [{"role": "user", "content": [
+            {"type": "text", "text": "What is this?"},
+            {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}]}], "max_tokens": 4}
+        status, data = request(base, "POST", "/v1/chat/completions", body)
+        save("error-image-unsupported.json", data, body)
+        print(f"  (status {status})")
+
+
 def main():
     scratch = servers.scratch_dir()
+    if sys.argv[1:] == ["--features"]:  # only the fixtures of tools, reasoning and the like
+        record_features(scratch)
+        return
     model = servers.tiny_model(scratch)
+    record_features(scratch)
     with servers.llama_server(model, scratch) as base:
         save("models.json", request(base, "GET", "/v1/models")[1])
         save("props.json", request(base, "GET", "/props")[1])

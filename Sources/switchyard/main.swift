@@ -23,7 +23,7 @@ struct Serve: AsyncParsableCommand {
             SWITCHYARD_UPSTREAM_API_KEY (sent upstream as a Bearer token), SWITCHYARD_OLLAMA_VERSION, \
             SWITCHYARD_LOG_LEVEL, SWITCHYARD_AUTH_TOKENS, SWITCHYARD_AUTH_BASIC, SWITCHYARD_AUTH_API_KEYS, \
             SWITCHYARD_AUTH_API_KEY_HEADER, SWITCHYARD_AUTH_PROTECT_ROOT, OLLAMA_ORIGINS, SWITCHYARD_ORIGINS, \
-            SWITCHYARD_ALLOWED_HOSTS (lists are comma-separated), SWITCHYARD_LOG_FORMAT, SWITCHYARD_METRICS_LISTEN, SWITCHYARD_MODEL_CAPABILITIES. \
+            SWITCHYARD_ALLOWED_HOSTS (lists are comma-separated), SWITCHYARD_LOG_FORMAT, SWITCHYARD_METRICS_LISTEN, SWITCHYARD_MODEL_CAPABILITIES, SWITCHYARD_TOOL_CHOICE. \
             A flag wins over its variable.
             """)
 
@@ -59,6 +59,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(name: .customLong("model-capabilities"), help: "Capabilities /api/show reports for a model, whatever the upstream says: MODEL=CAP,CAP (e.g. tiny=completion,tools); repeatable (or SWITCHYARD_MODEL_CAPABILITIES, entries separated by ';').")
     var modelCapabilities: [String] = []
+
+    @Option(name: .customLong("tool-choice"), help: "tool_choice sent upstream when an Ollama request carries tools: MODEL=auto|required|none (e.g. tiny=required); repeatable (or SWITCHYARD_TOOL_CHOICE, entries separated by ';').")
+    var toolChoices: [String] = []
 
     @Option(name: .customLong("auth-token"), help: "Require this Bearer token from clients; repeatable. Prefer SWITCHYARD_AUTH_TOKENS: flags show in `ps`.")
     var authTokens: [String] = []
@@ -104,6 +107,7 @@ struct Serve: AsyncParsableCommand {
         inputs.hostCheck = hostCheck
         inputs.metricsListen = metricsListen
         inputs.modelCapabilities = modelCapabilities
+        inputs.toolChoices = toolChoices
         let configuration: SwitchyardConfiguration
         do {
             configuration = try SwitchyardConfiguration.resolve(inputs, environment: environment)

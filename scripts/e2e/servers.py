@@ -29,10 +29,12 @@ def llama_server_binary():
     return out.stdout.strip().splitlines()[-1]
 
 
-def tiny_model(directory):
-    path = Path(directory) / "switchyard-tiny.gguf"
+def tiny_model(directory, variant="plain"):
+    """The generated model: `plain` (chat), `tools` (always calls a tool) or `think` (reasons first)."""
+    name = "switchyard-tiny.gguf" if variant == "plain" else f"switchyard-tiny-{variant}.gguf"
+    path = Path(directory) / name
     if not path.exists():
-        subprocess.run([sys.executable, str(SCRIPTS / "make_tiny_model.py"), str(path)], check=True)
+        subprocess.run([sys.executable, str(SCRIPTS / "make_tiny_model.py"), str(path), variant], check=True)
     return path
 
 

@@ -88,10 +88,13 @@ public struct RequestError: Error, Sendable, Equatable, CustomStringConvertible 
 
     public var kind: Kind
     public var message: String
+    /// The upstream's `Retry-After`, passed on with a 429 or 503 so clients back off as told.
+    public var retryAfter: String?
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String, retryAfter: String? = nil) {
         self.kind = kind
         self.message = message
+        self.retryAfter = retryAfter
     }
 
     public var status: Int {
@@ -107,6 +110,20 @@ public struct RequestError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 
     public var description: String { message }
+
+    /// An upstream refusal as an Ollama client should see it. llama-server answers a request it
+    /// cannot serve — images for a model without a projector, tools for a template without
+    /// them — with a 500, but the fault is in the request: a 400, as Ollama gives.
+    public func forOllamaClient(sentImages: Bool, sentTools: Bool) -> RequestError {
+        guard case .upstream(let status) = kind, status == 500 || status == 501 else { return self }
+        let text = message.lowercased()
+        let aboutImages = sentImages && ["image", "multimodal", "mmproj", "vision"].contains(where: text.contains)
+        let aboutTools = sentTools && text.contains("tool")
+        guard aboutImages || aboutTools else { return self }
+        var error = self
+        error.kind = .badRequest
+        return error
+    }
 
     public static func modelNotFound(_ name: String) -> RequestError {
         RequestError(.notFound, "model '\(name)' not found")

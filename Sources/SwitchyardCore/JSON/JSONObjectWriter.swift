@@ -28,6 +28,12 @@ struct JSONObjectWriter {
         bytes.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
     }
 
+    /// Non-finite values, which JSON cannot hold, become 0.
+    mutating func field(_ name: StaticString, _ value: Double) {
+        key(name)
+        bytes.append(contentsOf: (value.isFinite ? "\(value)" : "0").utf8)
+    }
+
     mutating func field(_ name: StaticString, object: JSONObjectWriter) {
         key(name)
         bytes.append(contentsOf: object.finished())

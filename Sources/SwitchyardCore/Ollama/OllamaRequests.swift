@@ -45,9 +45,11 @@ public struct OllamaGenerationParameters: Sendable, Equatable {
     public var format: JSONValue?
     public var tools: JSONValue?
     public var think: JSONValue?
+    public var logprobs: Bool?
+    public var topLogprobs: Int?
     public var extra: [String: JSONValue]
 
-    static let known: Set = ["model", "stream", "options", "keep_alive", "format", "tools", "think"]
+    static let known: Set = ["model", "stream", "options", "keep_alive", "format", "tools", "think", "logprobs", "top_logprobs"]
 
     init(from c: KeyedDecodingContainer<AnyCodingKey>, known specific: Set<String>) throws {
         model = try c.decodeIfPresent(String.self, forKey: .init("model")) ?? ""
@@ -58,6 +60,8 @@ public struct OllamaGenerationParameters: Sendable, Equatable {
         format = try c.decodeIfPresent(JSONValue.self, forKey: .init("format"))
         tools = try c.decodeIfPresent(JSONValue.self, forKey: .init("tools"))
         think = try c.decodeIfPresent(JSONValue.self, forKey: .init("think"))
+        logprobs = try c.decodeIfPresent(Bool.self, forKey: .init("logprobs"))
+        topLogprobs = try c.decodeIfPresent(Int.self, forKey: .init("top_logprobs"))
         extra = try c.unknownFields(excluding: Self.known.union(specific))
     }
 }

@@ -33,22 +33,93 @@ public struct LlamaTimings: Sendable, Equatable, Decodable {
 }
 
 /// The text-bearing part of a message or a delta. Reasoning arrives under different names
-/// depending on the server: llama.cpp and DeepSeek say `reasoning_content`, vLLM and
-/// OpenRouter `reasoning`.
+/// depending on the server: llama.cpp and DeepSeek say `reasoning_content`, vLLM and Ollama
+/// `reasoning`, OpenRouter adds `reasoning_details[].text`.
 public struct OpenAIMessageText: Sendable, Equatable, Decodable {
+    public struct ReasoningDetail: Sendable, Equatable, Decodable {
+        public var text: String?
+    }
+
     public var content: String?
     public var reasoningContent: String?
     public var reasoning: String?
-    public var toolCalls: JSONValue?
+    public var reasoningDetails: [ReasoningDetail]?
+    public var toolCalls: [OpenAIToolCallFragment]?
 
     enum CodingKeys: String, CodingKey {
-        case content
+        case content, reasoning
         case reasoningContent = "reasoning_content"
-        case reasoning
+        case reasoningDetails = "reasoning_details"
         case toolCalls = "tool_calls"
     }
 
-    public var thinking: String? { reasoningContent ?? reasoning }
+    /// The reasoning text, whichever field carried it (servers that send two carry the same text).
+    public var thinking: String? {
+        if let text = reasoningContent ?? reasoning { return text }
+        let details = reasoningDetails?.compactMap(\.text) ?? []
+        return details.isEmpty ? nil : details.joined()
+    }
+}
+
+/// A tool call in a message, or a fragment of one in a streamed delta: the first fragment
+/// names the call (`index`, `id`, `function.name`), later ones only add to `arguments`.
+public struct OpenAIToolCallFragment: Sendable, Equatable, Decodable {
+    public struct Function: Sendable, Equatable, Decodable {
+        public var name: String?
+        /// A piece of a JSON document. Servers that send the arguments as an object (against
+        /// the spec) get them re-encoded here.
+        public var arguments: String?
+
+        enum CodingKeys: String, CodingKey { case name, arguments }
+
+        public init(name: String?, arguments: String?) {
+            self.name = name
+            self.arguments = arguments
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decodeIfPresent(String.self, forKey: .name)
+            switch try c.decodeIfPresent(JSONValue.self, forKey: .arguments) {
+            case nil, .null: arguments = nil
+            case .string(let text): arguments = text
+            case let value?: arguments = String(decoding: try JSONCoding.encoder().encode(value), as: UTF8.self)
+            }
+        }
+    }
+
+    public var index: Int?
+    public var id: String?
+    public var function: Function?
+
+    public init(index: Int?, id: String?, function: Function?) {
+        self.index = index
+        self.id = id
+        self.function = function
+    }
+}
+
+/// Chat `logprobs`: one entry per generated token.
+public struct OpenAILogprobs: Sendable, Equatable, Decodable {
+    public struct Token: Sendable, Equatable, Decodable {
+        public struct Alternative: Sendable, Equatable, Decodable {
+            public var token: String
+            public var logprob: Double
+            public var bytes: [Int]?
+        }
+
+        public var token: String
+        public var logprob: Double
+        public var bytes: [Int]?
+        public var topLogprobs: [Alternative]?
+
+        enum CodingKeys: String, CodingKey {
+            case token, logprob, bytes
+            case topLogprobs = "top_logprobs"
+        }
+    }
+
+    public var content: [Token]?
 }
 
 public struct OpenAIChoice: Sendable, Equatable, Decodable {
@@ -58,10 +129,22 @@ public struct OpenAIChoice: Sendable, Equatable, Decodable {
     /// `/v1/completions` puts its text here.
     public var text: String?
     public var finishReason: String?
+    /// Only chat logprobs are read; `/v1/completions` has an older shape, left unread.
+    public var logprobs: OpenAILogprobs?
 
     enum CodingKeys: String, CodingKey {
-        case index, message, delta, text
+        case index, message, delta, text, logprobs
         case finishReason = "finish_reason"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        index = try c.decodeIfPresent(Int.self, forKey: .index)
+        message = try c.decodeIfPresent(OpenAIMessageText.self, forKey: .message)
+        delta = try c.decodeIfPresent(OpenAIMessageText.self, forKey: .delta)
+        text = try c.decodeIfPresent(String.self, forKey: .text)
+        finishReason = try c.decodeIfPresent(String.self, forKey: .finishReason)
+        logprobs = try? c.decodeIfPresent(OpenAILogprobs.self, forKey: .logprobs)
     }
 }
 

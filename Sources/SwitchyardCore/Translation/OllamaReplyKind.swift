@@ -11,9 +11,10 @@ public enum OllamaReplyKind: Sendable, Equatable {
     case generate
 
     /// Writes one reply object (without a line terminator) in Ollama's own key order.
+    /// `toolCalls` and `logprobs` are encoded JSON arrays.
     func encode(
         model: String, at time: Timestamp, content: String, thinking: String?, done: Bool,
-        doneReason: String? = nil, metrics: OllamaMetrics? = nil
+        doneReason: String? = nil, metrics: OllamaMetrics? = nil, toolCalls: [UInt8]? = nil, logprobs: [UInt8]? = nil
     ) -> [UInt8] {
         var object = JSONObjectWriter()
         object.field("model", model)
@@ -24,10 +25,12 @@ public enum OllamaReplyKind: Sendable, Equatable {
             message.field("role", "assistant")
             message.field("content", content)
             if let thinking { message.field("thinking", thinking) }
+            if let toolCalls { message.field("tool_calls", raw: toolCalls) }
             object.field("message", object: message)
         case .generate:
             object.field("response", content)
             if let thinking { object.field("thinking", thinking) }
+            if let toolCalls { object.field("tool_calls", raw: toolCalls) }
         }
         object.field("done", done)
         if let doneReason { object.field("done_reason", doneReason) }
@@ -39,6 +42,7 @@ public enum OllamaReplyKind: Sendable, Equatable {
             object.field("eval_count", metrics.evalCount.map(Int64.init))
             object.field("eval_duration", metrics.evalDuration)
         }
+        if let logprobs { object.field("logprobs", raw: logprobs) }
         return object.finished()
     }
 
@@ -80,4 +84,28 @@ struct MetricsRecorder: Sendable {
     }
 
     private static func nanoseconds(_ milliseconds: Double) -> Int64 { Int64((milliseconds * 1e6).rounded()) }
+}
+
+/// OpenAI chat logprobs in Ollama's shape: `{token, logprob, bytes, top_logprobs}` per token.
+enum OllamaLogprobs {
+    static func encode(_ tokens: [OpenAILogprobs.Token]) -> [[UInt8]] {
+        tokens.map { token in
+            var entry = JSONObjectWriter(capacity: 96)
+            write(token.token, token.logprob, token.bytes, into: &entry)
+            if let alternatives = token.topLogprobs {
+                entry.field("top_logprobs", raw: JSONObjectWriter.array(alternatives.map { alternative in
+                    var item = JSONObjectWriter(capacity: 64)
+                    write(alternative.token, alternative.logprob, alternative.bytes, into: &item)
+                    return item.finished()
+                }))
+            }
+            return entry.finished()
+        }
+    }
+
+    private static func write(_ token: String, _ logprob: Double, _ bytes: [Int]?, into object: inout JSONObjectWriter) {
+        object.field("token", token)
+        object.field("logprob", logprob)
+        if let bytes { object.field("bytes", raw: JSONObjectWriter.array(bytes.map { Array(String($0).utf8) })) }
+    }
 }

@@ -6,16 +6,21 @@ import Foundation
 
 /// Turns whole OpenAI responses into Ollama replies.
 public enum OpenAIToOllama {
-    /// A non-streamed chat completion as one Ollama object.
+    /// A non-streamed chat or text completion as one Ollama object.
     public static func reply(
-        _ completion: OpenAICompletion, kind: OllamaReplyKind, model: String, start: Timestamp, end: Timestamp
-    ) -> [UInt8] {
+        _ completion: OpenAICompletion, kind: OllamaReplyKind, model: String, start: Timestamp, end: Timestamp,
+        showThinking: Bool = true
+    ) throws(ToolCallError) -> [UInt8] {
+        var shaper = ReplyShaper(showThinking: showThinking)
         let choice = completion.choices?.first
-        let text = choice?.message ?? choice?.delta
+        var part = choice.map { shaper.absorb($0) } ?? ReplyShaper.Part()
+        part.append(shaper.finish())
+        let toolCalls = shaper.toolCalls.isEmpty ? nil : try shaper.toolCalls.take(finishReason: choice?.finishReason)
         let recorder = MetricsRecorder(start: start, firstToken: nil, usage: completion.usage, timings: completion.timings)
         return kind.encode(
-            model: model, at: end, content: text?.content ?? choice?.text ?? "", thinking: text?.thinking, done: true,
-            doneReason: ollamaDoneReason(choice?.finishReason), metrics: recorder.metrics(end: end))
+            model: model, at: end, content: part.content, thinking: part.thinking.isEmpty ? nil : part.thinking, done: true,
+            doneReason: ollamaDoneReason(choice?.finishReason), metrics: recorder.metrics(end: end), toolCalls: toolCalls,
+            logprobs: part.logprobs.isEmpty ? nil : JSONObjectWriter.array(part.logprobs))
     }
 
     /// `/v1/embeddings` as `/api/embed`: vectors in input order, L2-normalised as Ollama's are.

@@ -21,6 +21,7 @@ public struct SSEToNDJSONTranslator: Sendable {
     private var parser = SSEParser()
     private var recorder: MetricsRecorder
     private var finishReason: String?
+    private var shaper: ReplyShaper
     public private(set) var isFinished = false
     private let decoder = JSONCoding.decoder()
 
@@ -30,10 +31,12 @@ public struct SSEToNDJSONTranslator: Sendable {
         return tokens.prompt == nil && tokens.completion == nil ? nil : tokens
     }
 
-    public init(kind: OllamaReplyKind, model: String, start: Timestamp) {
+    /// `showThinking: false` (the client's `think: false`) drops reasoning an upstream sends anyway.
+    public init(kind: OllamaReplyKind, model: String, start: Timestamp, showThinking: Bool = true) {
         self.kind = kind
         self.model = model
         self.recorder = MetricsRecorder(start: start)
+        self.shaper = ReplyShaper(showThinking: showThinking)
     }
 
     /// Feeds bytes from the upstream; returns NDJSON bytes for the client (possibly none).
@@ -98,25 +101,47 @@ public struct SSEToNDJSONTranslator: Sendable {
         if let usage = chunk.usage { recorder.usage = usage }
         if let timings = chunk.timings { recorder.timings = timings }
         guard let choice = chunk.choices?.first else { return [] }
-        if let reason = choice.finishReason { finishReason = reason }
-        let delta = choice.delta ?? choice.message
-        let content = delta?.content ?? choice.text ?? ""
-        let thinking = delta?.thinking ?? ""
-        guard !content.isEmpty || !thinking.isEmpty else { return [] }
+        var out = line(shaper.absorb(choice), at: time)
+        if let reason = choice.finishReason {
+            finishReason = reason
+            out += toolCallLine(at: time)
+        }
+        return out
+    }
+
+    private mutating func line(_ part: ReplyShaper.Part, at time: Timestamp) -> [UInt8] {
+        guard !part.isEmpty else { return [] }
         if recorder.firstToken == nil { recorder.firstToken = time }
         var line = kind.encode(
-            model: model, at: time, content: content, thinking: thinking.isEmpty ? nil : thinking, done: false)
+            model: model, at: time, content: part.content, thinking: part.thinking.isEmpty ? nil : part.thinking, done: false,
+            logprobs: part.logprobs.isEmpty ? nil : JSONObjectWriter.array(part.logprobs))
         line.append(UInt8(ascii: "\n"))
         return line
     }
 
+    /// Whole tool calls in one `done:false` object, as Ollama sends them — or, when the upstream's
+    /// arguments are unusable, the error line that ends the stream.
+    private mutating func toolCallLine(at time: Timestamp) -> [UInt8] {
+        guard !shaper.toolCalls.isEmpty else { return [] }
+        do {
+            let calls = try shaper.toolCalls.take(finishReason: finishReason)
+            var line = kind.encode(model: model, at: time, content: "", thinking: nil, done: false, toolCalls: calls)
+            line.append(UInt8(ascii: "\n"))
+            return line
+        } catch {
+            return fail(error.message, at: time)
+        }
+    }
+
     private mutating func finalLine(at time: Timestamp) -> [UInt8] {
+        var out = line(shaper.finish(), at: time) + toolCallLine(at: time)
+        guard !isFinished else { return out }
         isFinished = true
-        var line = kind.encode(
+        out += kind.encode(
             model: model, at: time, content: "", thinking: nil, done: true, doneReason: ollamaDoneReason(finishReason),
             metrics: recorder.metrics(end: time))
-        line.append(UInt8(ascii: "\n"))
-        return line
+        out.append(UInt8(ascii: "\n"))
+        return out
     }
 }
 

@@ -12,10 +12,16 @@ public struct UpstreamModelInfo: Sendable, Equatable {
     public var embeddingLength: Int?
     public var architecture: String?
     public var capabilities: [String]
+    /// Whether `capabilities` were reported (llama.cpp's `/props`) or configured, rather than
+    /// assumed: only then may a request be refused for lacking one, as Ollama does.
+    public var capabilitiesKnown: Bool
+    /// The upstream reads `chat_template_kwargs` (llama.cpp).
+    public var acceptsTemplateKwargs: Bool
 
     public init(
         id: String, created: Int64? = nil, contextLength: Int? = nil, parameterCount: Int64? = nil, sizeBytes: Int64? = nil,
-        embeddingLength: Int? = nil, architecture: String? = nil, capabilities: [String] = ["completion"]
+        embeddingLength: Int? = nil, architecture: String? = nil, capabilities: [String] = ["completion"],
+        capabilitiesKnown: Bool = false, acceptsTemplateKwargs: Bool = false
     ) {
         self.id = id
         self.created = created
@@ -25,6 +31,17 @@ public struct UpstreamModelInfo: Sendable, Equatable {
         self.embeddingLength = embeddingLength
         self.architecture = architecture
         self.capabilities = capabilities
+        self.capabilitiesKnown = capabilitiesKnown
+        self.acceptsTemplateKwargs = acceptsTemplateKwargs
+    }
+
+    /// Ollama's refusal of a request that needs what the model cannot do: tools or images
+    /// (`"<model>" does not support tools`). Nothing is refused on capabilities merely assumed.
+    public func refusal(tools: Bool, images: Bool, requestedName: String) -> RequestError? {
+        guard capabilitiesKnown else { return nil }
+        if tools, !capabilities.contains("tools") { return RequestError(.badRequest, "\"\(requestedName)\" does not support tools") }
+        if images, !capabilities.contains("vision") { return RequestError(.badRequest, "\"\(requestedName)\" does not support images") }
+        return nil
     }
 
     /// The name Ollama clients see: the upstream id with a tag.

@@ -23,6 +23,8 @@ public struct ConfigurationInputs: Sendable {
     public var metricsListen: String?
     /// `model=capability,capability` entries.
     public var modelCapabilities: [String] = []
+    /// `model=auto|required|none` entries.
+    public var toolChoices: [String] = []
 
     public init() {}
 }
@@ -70,6 +72,9 @@ extension SwitchyardConfiguration {
         let capabilityEntries = flags.modelCapabilities.isEmpty
             ? (env("SWITCHYARD_MODEL_CAPABILITIES") ?? "").split(separator: ";").map(String.init) : flags.modelCapabilities
         configuration.capabilityOverrides = try capabilityOverrides(capabilityEntries)
+        let toolChoiceEntries = flags.toolChoices.isEmpty
+            ? (env("SWITCHYARD_TOOL_CHOICE") ?? "").split(separator: ";").map(String.init) : flags.toolChoices
+        configuration.toolChoices = try toolChoices(toolChoiceEntries)
         if let metrics = flags.metricsListen ?? env("SWITCHYARD_METRICS_LISTEN") {
             configuration.metricsListen = try ListenAddress(parsing: metrics, defaultPort: 9464)
         }
@@ -127,6 +132,19 @@ extension SwitchyardConfiguration {
             overrides[ModelName.withTag(parts[0]).lowercased()] = capabilities
         }
         return overrides
+    }
+
+    /// `tiny=required` entries → `tool_choice` by lower-cased tagged name.
+    static func toolChoices(_ entries: [String]) throws(ConfigurationError) -> [String: String] {
+        var choices: [String: String] = [:]
+        for entry in entries.map({ String($0.trimmingWhitespace()) }) where !entry.isEmpty {
+            let parts = entry.split(separator: "=", maxSplits: 1).map { String($0.trimmingWhitespace()) }
+            guard parts.count == 2, !parts[0].isEmpty, ["auto", "required", "none"].contains(parts[1].lowercased()) else {
+                throw ConfigurationError("invalid tool choice '\(entry)': expected model=auto, model=required or model=none")
+            }
+            choices[ModelName.withTag(parts[0]).lowercased()] = parts[1].lowercased()
+        }
+        return choices
     }
 
     /// `0.12.11` → [0, 12, 11]; a pre-release suffix (`0.13.0-rc1`) is allowed, as Ollama uses one.

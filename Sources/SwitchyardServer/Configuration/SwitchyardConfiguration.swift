@@ -27,6 +27,10 @@ public struct SwitchyardConfiguration: Sendable {
     /// Capabilities to report for a model whatever the upstream says, keyed by the model's
     /// Ollama name in lower case (`tiny:latest`).
     public var capabilityOverrides: [String: [String]] = [:]
+    /// `tool_choice` sent upstream with requests that carry tools, keyed like
+    /// `capabilityOverrides`. Ollama's API has no such field; small local models may need
+    /// `required` to call tools at all.
+    public var toolChoices: [String: String] = [:]
 
     public static let defaultOllamaVersion = "0.12.11"
 

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import Logging
+import HTTPTypes
 import Hummingbird
 import NIOCore
 import SwitchyardCore
@@ -18,7 +19,7 @@ public enum APIDialect: Sendable {
         path == "/v1" || path.hasPrefix("/v1/") ? .openAI : .ollama
     }
 
-    func errorResponse(status: Int, message: String) -> Response {
+    func errorResponse(status: Int, message: String, retryAfter: String? = nil) -> Response {
         let body: [UInt8]
         switch self {
         case .ollama:
@@ -26,10 +27,9 @@ public enum APIDialect: Sendable {
         case .openAI:
             body = OpenAIError.body(message: message, status: status)
         }
-        return Response(
-            status: .init(code: status),
-            headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if let retryAfter { headers[.retryAfter] = retryAfter }
+        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
 
@@ -41,7 +41,7 @@ struct DialectErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as RequestError {
             log(error.status, error.message, request, context)
-            return APIDialect.of(path: request.uri.path).errorResponse(status: error.status, message: error.message)
+            return APIDialect.of(path: request.uri.path).errorResponse(status: error.status, message: error.message, retryAfter: error.retryAfter)
         } catch let error as HTTPError {
             let status = Int(error.status.code)
             let message = error.body ?? Self.defaultMessage(status: status, request: request)

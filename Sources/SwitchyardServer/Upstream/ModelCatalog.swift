@@ -59,7 +59,10 @@ public final class ModelCatalog: Sendable {
                 // Configuration wins over what the upstream reveals (or does not).
                 try await Self.fetch(client: client, logger: logger).map { model in
                     var model = model
-                    if let capabilities = overrides[model.ollamaName.lowercased()] { model.capabilities = capabilities }
+                    if let capabilities = overrides[model.ollamaName.lowercased()] {
+                        model.capabilities = capabilities
+                        model.capabilitiesKnown = true
+                    }
                     return model
                 }
             }
@@ -107,6 +110,6 @@ public final class ModelCatalog: Sendable {
             contextLength: servedContext ?? int(meta["n_ctx"]) ?? int(meta["n_ctx_train"]),
             parameterCount: meta["n_params"]?.intValue, sizeBytes: meta["size"]?.intValue,
             embeddingLength: int(meta["n_embd"]), architecture: props?["general.architecture"]?.stringValue,
-            capabilities: capabilities)
+            capabilities: capabilities, capabilitiesKnown: templateCaps != nil, acceptsTemplateKwargs: props != nil)
     }
 }

@@ -100,7 +100,10 @@ public final class UpstreamClient: Sendable {
         guard response.status.code >= 300 else { return }
         RequestTrace.record { $0.upstreamError = "status_\(response.status.code / 100)xx" }
         let body = try await Self.collect(response, limit: 1024 * 1024, upstream: base)
-        throw RequestError(.upstream(status: Int(response.status.code)), Self.errorMessage(body, status: response.status))
+        let status = Int(response.status.code)
+        throw RequestError(
+            .upstream(status: status), Self.errorMessage(body, status: response.status),
+            retryAfter: status == 429 || status == 503 ? response.headers.first(name: "retry-after") : nil)
     }
 
     /// Sends a translated JSON body and requires a successful answer.

@@ -1,0 +1,134 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Turns OpenAI tool calls — whole, or streamed as fragments spread over many chunks and
+/// interleaved by `index` — into Ollama's native calls: complete, `arguments` as an object.
+///
+/// A value type fed from the translators; it holds only the calls of the reply in progress.
+public struct ToolCallAssembler: Sendable, Equatable {
+    struct Pending: Sendable, Equatable {
+        var id: String?
+        var name: String
+        var arguments: String
+    }
+
+    /// In the order the calls were first seen.
+    private var calls: [(index: Int, call: Pending)] = []
+
+    public init() {}
+
+    public var isEmpty: Bool { calls.isEmpty }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.calls.map(\.index) == rhs.calls.map(\.index) && lhs.calls.map(\.call) == rhs.calls.map(\.call)
+    }
+
+    public mutating func add(_ fragments: [OpenAIToolCallFragment]) {
+        for fragment in fragments {
+            let index: Int
+            if let given = fragment.index {
+                index = given
+            } else if fragment.id != nil || fragment.function?.name != nil || calls.isEmpty {
+                // No index (whole calls in a message, or a lax server): a named fragment starts a call.
+                index = (calls.map(\.index).max() ?? -1) + 1
+            } else {
+                index = calls[calls.count - 1].index
+            }
+            let piece = fragment.function?.arguments ?? ""
+            if let position = calls.firstIndex(where: { $0.index == index }) {
+                calls[position].call.arguments += piece
+                if calls[position].call.id == nil { calls[position].call.id = fragment.id }
+                if calls[position].call.name.isEmpty, let name = fragment.function?.name { calls[position].call.name = name }
+            } else {
+                calls.append((index, Pending(id: fragment.id, name: fragment.function?.name ?? "", arguments: piece)))
+            }
+        }
+    }
+
+    /// The calls collected so far as an Ollama `tool_calls` array, and a fresh start. An upstream
+    /// that sent arguments which are not a JSON object gets a clear error rather than a call
+    /// the client would choke on; `finishReason` says whether the reply was cut short.
+    public mutating func take(finishReason: String?) throws(ToolCallError) -> [UInt8] {
+        defer { calls = [] }
+        var encoded: [[UInt8]] = []
+        for (ordinal, entry) in calls.enumerated() {
+            let call = entry.call
+            guard !call.name.isEmpty else { throw ToolCallError("upstream sent a tool call without a function name") }
+            let arguments: [UInt8]
+            do {
+                arguments = try JSONArguments.compactObject(call.arguments)
+            } catch {
+                let cause =
+                    finishReason == "length"
+                    ? "the reply was cut off at the token limit (finish_reason \"length\") in the middle of the call"
+                    : "arguments are not a JSON object: \(call.arguments.prefix(200))"
+                throw ToolCallError("upstream sent an unusable tool call to \"\(call.name)\": \(cause)")
+            }
+            var function = JSONObjectWriter(capacity: 64 + arguments.count)
+            function.field("index", Int64(ordinal))
+            function.field("name", call.name)
+            function.field("arguments", raw: arguments)
+            var object = JSONObjectWriter(capacity: 128 + arguments.count)
+            object.field("id", call.id.flatMap { $0.isEmpty ? nil : $0 } ?? Self.syntheticID(call, ordinal: ordinal))
+            object.field("function", object: function)
+            encoded.append(object.finished())
+        }
+        return JSONObjectWriter.array(encoded)
+    }
+
+    /// Clients answer a call by its id, so one is made up when the upstream sent none: stable,
+    /// in Ollama's `call_` + 8 characters form.
+    static func syntheticID(_ call: Pending, ordinal: Int) -> String {
+        "call_" + SHA256.hexDigest("\(ordinal):\(call.name):\(call.arguments)").prefix(8)
+    }
+}
+
+public struct ToolCallError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Tool-call arguments as Ollama carries them: a JSON object, written compactly with the keys
+/// in the order the model produced them.
+enum JSONArguments {
+    struct NotAnObject: Error {}
+
+    /// Validates `text` as a JSON object and drops the whitespace between tokens (an NDJSON line
+    /// must not contain a raw newline). An empty string is the empty object, as OpenAI servers
+    /// send for a call without parameters.
+    static func compactObject(_ text: String) throws -> [UInt8] {
+        let bytes = Array(text.utf8)
+        guard bytes.contains(where: { !Self.isWhitespace($0) }) else { return Array("{}".utf8) }
+        guard case .object = try JSONCoding.decoder().decode(JSONValue.self, from: Data(bytes)) else { throw NotAnObject() }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var inString = false
+        var escaped = false
+        for byte in bytes {
+            if inString {
+                out.append(byte)
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+            } else if byte == UInt8(ascii: "\"") {
+                inString = true
+                out.append(byte)
+            } else if !isWhitespace(byte) {
+                out.append(byte)
+            }
+        }
+        return out
+    }
+
+    private static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
+    }
+}
