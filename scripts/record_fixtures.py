@@ -93,6 +93,7 @@ def record_features(scratch):
         save("chat-tools-stream.sse", request(base, "POST", "/v1/chat/completions", body)[1], body)
         body = {**body, "max_tokens": 55}  # cut inside the arguments
         save("chat-tools-cut-stream.sse", request(base, "POST", "/v1/chat/completions", body)[1], body)
+        save("tools-props.json", request(base, "GET", "/props")[1])
     with servers.llama_server(servers.tiny_model(scratch, "think"), scratch, alias="tiny-think") as base:
         body = {"model": "tiny-think", "messages": user("Say hello"), "temperature": 0, "max_tokens": 6}
         save("chat-think.json", request(base, "POST", "/v1/chat/completions", body)[1], body)

@@ -17,8 +17,8 @@ struct FakeUpstream: FakeServer {
         case dropAfter(events: Int)
         /// `chunks` token events, `delay` apart, then a finish; counts what it managed to send.
         case slow(chunks: Int, delay: Duration)
-        /// An error answer with this status and recorded body.
-        case status(Int, fixture: String)
+        /// An error answer with this status and recorded body (and headers, e.g. `Retry-After`).
+        case status(Int, fixture: String, headers: HTTPFields = [:])
     }
 
     var chat: ChatBehaviour = .replay
@@ -26,6 +26,9 @@ struct FakeUpstream: FakeServer {
     var headDelay: Duration = .zero
     var modelsFixture = "llama-server/models.json"
     var propsFixture: String? = "llama-server/props.json"
+    /// What `.replay` sends for streamed and whole chat completions.
+    var streamFixture = "llama-server/chat-stream.sse"
+    var replyFixture = "llama-server/chat.json"
     let log = UpstreamLog()
 
     func router() -> Router<BasicRequestContext> {
@@ -45,6 +48,11 @@ struct FakeUpstream: FakeServer {
             log.record(request, body: Array(try await request.collectBody(upTo: 1 << 24).readableBytesView))
             return try Self.file("llama-server/embeddings.json", type: "application/json")
         }
+        router.post("/v1/completions") { request, _ in
+            var request = request
+            log.record(request, body: Array(try await request.collectBody(upTo: 1 << 24).readableBytesView))
+            return try Self.file("llama-server/completion-stream.sse", type: "text/event-stream")
+        }
         router.post("/v1/chat/completions") { request, _ in
             var request = request
             let body = Array(try await request.collectBody(upTo: 1 << 24).readableBytesView)
@@ -59,12 +67,13 @@ struct FakeUpstream: FakeServer {
     private func respond(streaming: Bool, request: Request, log: UpstreamLog) throws -> Response {
         switch chat {
         case .replay where streaming:
-            return try Self.file("llama-server/chat-stream.sse", type: "text/event-stream")
+            return try Self.file(streamFixture, type: "text/event-stream")
         case .replay:
-            return try Self.file("llama-server/chat.json", type: "application/json")
-        case .status(let status, let fixture):
+            return try Self.file(replyFixture, type: "application/json")
+        case .status(let status, let fixture, let headers):
             var response = try Self.file(fixture, type: "application/json")
             response.status = .init(code: status)
+            for field in headers { response.headers.append(field) }
             return response
         case .dropAfter(let count):
             let events = try Fixtures.text("llama-server/chat-stream.sse").components(separatedBy: "\n\n").prefix(count)
@@ -135,6 +144,7 @@ final class UpstreamLog: Sendable {
 
     var entries: [Entry] { state.withLock { $0.entries } }
     var chats: [Entry] { entries.filter { $0.path == "/v1/chat/completions" } }
+    var completions: [Entry] { entries.filter { $0.path == "/v1/completions" } }
     var maxInFlight: Int { state.withLock { $0.maxInFlight } }
     var inFlight: Int { state.withLock { $0.inFlight } }
     var chunksSent: Int { state.withLock { $0.chunksSent } }

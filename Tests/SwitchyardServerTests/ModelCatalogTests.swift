@@ -22,6 +22,18 @@ import Testing
         #expect(model.embeddingLength == 64)
     }
 
+    @Test func recordedToolAndThinkingModelsTellTheirCapabilities() throws {
+        let tools = try describe(props: try Fixtures.text("llama-server/tools-props.json"))
+        #expect(tools.capabilities == ["completion", "tools"])
+        #expect(tools.capabilitiesKnown && tools.acceptsTemplateKwargs)
+        let think = try describe(props: try Fixtures.text("llama-server/think-props.json"))
+        #expect(think.capabilities == ["completion", "thinking"])
+        // Known capabilities refuse what the model lacks, as Ollama does; assumed ones never do.
+        #expect(think.refusal(tools: true, images: false, requestedName: "t")?.message == #""t" does not support tools"#)
+        #expect(tools.refusal(tools: true, images: false, requestedName: "t") == nil)
+        #expect(try describe(props: nil).refusal(tools: true, images: true, requestedName: "t") == nil)
+    }
+
     @Test func capabilitiesComeFromWhatTheUpstreamReports() throws {
         let props = #"{"default_generation_settings":{"n_ctx":8192},"chat_template_caps":{"supports_tools":true},"modalities":{"vision":true},"chat_template":"{{'<think>'}}"}"#
         let model = try describe(props: props)

@@ -61,3 +61,31 @@ def secured_proxy(llama, scratch):
     with servers.switchyard(llama, scratch, name="switchyard-secured", env=env,
                             extra_args=["--auth-basic", "ada:lovelace"]) as (url, _):
         yield url
+
+
+@pytest.fixture(scope="session")
+def tools_proxy(scratch):
+    """Switchyard in front of llama-server serving the tool-calling model, whose template and
+    /props tell llama-server (and so Switchyard) that it takes tools."""
+    with contextlib.ExitStack() as stack:
+        upstream = stack.enter_context(servers.llama_server(servers.tiny_model(scratch, "tools"), scratch, alias="tiny-tools"))
+        url, _ = stack.enter_context(servers.switchyard(upstream, scratch, name="switchyard-tools"))
+        yield url
+
+
+@pytest.fixture(scope="session")
+def tools_chain(tools_proxy, scratch):
+    """An OpenAI client's path to tools over an Ollama upstream: Switchyard (ollama dialect) in
+    front of the Ollama surface of the Switchyard in front of the tool-calling llama-server."""
+    with servers.switchyard(tools_proxy, scratch, name="switchyard-tools-outer",
+                            extra_args=["--upstream-dialect", "ollama"]) as (url, _):
+        yield url
+
+
+@pytest.fixture(scope="session")
+def think_proxy(scratch):
+    """Switchyard in front of llama-server serving the model that reasons before answering."""
+    with contextlib.ExitStack() as stack:
+        upstream = stack.enter_context(servers.llama_server(servers.tiny_model(scratch, "think"), scratch, alias="tiny-think"))
+        url, _ = stack.enter_context(servers.switchyard(upstream, scratch, name="switchyard-think"))
+        yield url
