@@ -34,6 +34,13 @@ struct JSONObjectWriter {
         bytes.append(contentsOf: (value.isFinite ? "\(value)" : "0").utf8)
     }
 
+    mutating func field(_ name: StaticString, _ time: Timestamp) {
+        key(name)
+        bytes.append(UInt8(ascii: "\""))
+        Timestamp.appendRFC3339(unixNanoseconds: time.unixNanoseconds, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
     mutating func field(_ name: StaticString, object: JSONObjectWriter) {
         key(name)
         bytes.append(contentsOf: object.finished())

@@ -123,19 +123,21 @@ public struct OpenAILogprobs: Sendable, Equatable, Decodable {
 }
 
 public struct OpenAIChoice: Sendable, Equatable, Decodable {
-    public var index: Int?
-    public var message: OpenAIMessageText?
-    public var delta: OpenAIMessageText?
+    public var index: Int? = nil
+    public var message: OpenAIMessageText? = nil
+    public var delta: OpenAIMessageText? = nil
     /// `/v1/completions` puts its text here.
-    public var text: String?
-    public var finishReason: String?
+    public var text: String? = nil
+    public var finishReason: String? = nil
     /// Only chat logprobs are read; `/v1/completions` has an older shape, left unread.
-    public var logprobs: OpenAILogprobs?
+    public var logprobs: OpenAILogprobs? = nil
 
     enum CodingKeys: String, CodingKey {
         case index, message, delta, text, logprobs
         case finishReason = "finish_reason"
     }
+
+    init() {}
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)

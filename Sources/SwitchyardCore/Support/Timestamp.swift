@@ -17,17 +17,47 @@ public struct Timestamp: Sendable, Equatable {
     public var rfc3339: String { Self.rfc3339(unixNanoseconds: unixNanoseconds) }
 
     public static func rfc3339(unixNanoseconds: Int64) -> String {
+        var bytes: [UInt8] = []
+        appendRFC3339(unixNanoseconds: unixNanoseconds, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `2025-10-26T17:15:24.097767000Z`, written digit by digit: every streamed Ollama object
+    /// carries one, so it is on the per-chunk path.
+    static func appendRFC3339(unixNanoseconds: Int64, to bytes: inout [UInt8]) {
         let seconds = unixNanoseconds >= 0 ? unixNanoseconds / 1_000_000_000 : (unixNanoseconds - 999_999_999) / 1_000_000_000
         let nanos = unixNanoseconds - seconds * 1_000_000_000
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civilDate(daysSinceEpoch: days)
-        func pad(_ value: Int64, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
+        func digits(_ value: Int64, _ width: Int) {
+            var value = value
+            if value < 0 {
+                bytes.append(UInt8(ascii: "-"))
+                value = -value
+            }
+            var divisor: Int64 = 1
+            for _ in 1..<width { divisor *= 10 }
+            while divisor > 1, value >= divisor * 10 { divisor *= 10 }  // wider than asked: all of it
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                divisor /= 10
+            }
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):"
-            + "\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(nanos, 9))Z"
+        digits(year, 4)
+        bytes.append(UInt8(ascii: "-"))
+        digits(month, 2)
+        bytes.append(UInt8(ascii: "-"))
+        digits(day, 2)
+        bytes.append(UInt8(ascii: "T"))
+        digits(secondOfDay / 3600, 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(secondOfDay / 60 % 60, 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(secondOfDay % 60, 2)
+        bytes.append(UInt8(ascii: "."))
+        digits(nanos, 9)
+        bytes.append(UInt8(ascii: "Z"))
     }
 
     /// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's `civil_from_days`).

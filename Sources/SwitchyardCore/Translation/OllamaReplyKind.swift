@@ -18,7 +18,7 @@ public enum OllamaReplyKind: Sendable, Equatable {
     ) -> [UInt8] {
         var object = JSONObjectWriter()
         object.field("model", model)
-        object.field("created_at", time.rfc3339)
+        object.field("created_at", time)
         switch self {
         case .chat:
             var message = JSONObjectWriter(capacity: 64)

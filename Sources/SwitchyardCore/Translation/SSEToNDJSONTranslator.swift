@@ -82,11 +82,15 @@ public struct SSEToNDJSONTranslator: Sendable {
                 continue
             }
             let chunk: OpenAICompletion
-            do {
-                chunk = try decoder.decode(OpenAICompletion.self, from: Data(event.data.utf8))
-            } catch {
-                out += fail("upstream sent a malformed stream chunk: \(event.data.prefix(200))", at: time)
-                continue
+            if let common = OpenAICompletion.scan(event.data) {
+                chunk = common
+            } else {
+                do {
+                    chunk = try decoder.decode(OpenAICompletion.self, from: Data(event.data.utf8))
+                } catch {
+                    out += fail("upstream sent a malformed stream chunk: \(event.data.prefix(200))", at: time)
+                    continue
+                }
             }
             if let error = chunk.error {
                 out += fail(error.message, at: time)

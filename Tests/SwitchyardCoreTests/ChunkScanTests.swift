@@ -1,0 +1,62 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+@testable import SwitchyardCore
+import SwitchyardFixtures
+import Testing
+
+/// The fast chunk reader must agree with JSONDecoder wherever it answers, and must answer for
+/// the chunks that make up real streams (otherwise it saves nothing).
+@Suite struct ChunkScanTests {
+    func agrees(_ json: String) throws -> Bool {
+        guard let fast = OpenAICompletion.scan(json) else { return false }
+        let slow = try JSONDecoder().decode(OpenAICompletion.self, from: Data(json.utf8))
+        #expect(fast == slow, "\(json)")
+        return true
+    }
+
+    @Test func everyRecordedChunkReadsAsJSONDecoderReadsIt() throws {
+        let streams = try FileManager.default.contentsOfDirectory(atPath: Fixtures.root.appendingPathComponent("llama-server").path)
+            .filter { $0.hasSuffix(".sse") }
+        #expect(streams.count >= 6)
+        var fast = 0
+        var all = 0
+        for stream in streams {
+            for line in try Fixtures.text("llama-server/\(stream)").split(separator: "\n") where line.hasPrefix("data: {") {
+                all += 1
+                if try agrees(String(line.dropFirst(6))) { fast += 1 }
+            }
+        }
+        // Tool-call and logprob chunks take the general path; text, reasoning and usage do not.
+        let textChunks = try Fixtures.text("llama-server/chat-stream.sse").split(separator: "\n").filter { $0.hasPrefix("data: {") }
+        #expect(try textChunks.allSatisfy { try agrees(String($0.dropFirst(6))) })
+        #expect(fast > all / 2)
+    }
+
+    @Test(arguments: [
+        #"{"choices":[{"index":0,"delta":{"content":"line\none \"quoted\" \\ \/ \t\u00e9\ud83d\ude00 ü"}}]}"#,
+        #" { "choices" : [ { "delta" : { "content" : null , "reasoning_content" : "r" } , "finish_reason" : "stop" } ] , "usage" : { "prompt_tokens" : 3 , "completion_tokens" : 4 , "prompt_tokens_details" : { "cached_tokens" : 0 } } } "#,
+        #"{"id":"x","choices":[],"timings":{"prompt_n":1,"prompt_ms":2.5,"predicted_n":3,"predicted_ms":1e2,"extra":[1,{"a":[true,false,null]},-0.5]}}"#,
+        #"{"choices":[{"index":0,"text":" is","logprobs":null,"finish_reason":null}]}"#,
+        #"{"choices":[{"delta":{"role":"assistant","content":null,"tool_calls":null}}],"object":"chat.completion.chunk"}"#,
+    ])
+    func awkwardButCommonChunksAgree(json: String) throws {
+        #expect(try agrees(json))
+    }
+
+    @Test(arguments: [
+        #"{"choices":[{"delta":{"tool_calls":[{"index":0}]}}]}"#,  // general path
+        #"{"error":{"message":"boom"}}"#,
+        #"{"choices":[{"delta":{"content":5}}]}"#,  // wrong type: JSONDecoder's verdict
+        #"{"choices":[{"delta":{"content":"unterminated}}]}"#,
+        #"{"choices":[{"delta":{"content":"bad \q escape"}}]}"#,
+        #"{"choices":[{"index":1.5}]}"#,
+        #"{"choices":[]} trailing"#,
+        #"{"ch\u006fices":[]}"#,
+    ])
+    func anythingElseIsLeftToJSONDecoder(json: String) {
+        #expect(OpenAICompletion.scan(json) == nil)
+    }
+}
