@@ -46,6 +46,23 @@ import Testing
         #expect(try agrees(json))
     }
 
+    @Test func everyRecordedOllamaLineReadsAsJSONDecoderReadsIt() throws {
+        var fast = 0
+        for name in ["switchyard-ollama/chat-stream.ndjson", "switchyard-ollama/generate-stream.ndjson", "ollama-docs/chat-stream-thinking-tools.ndjson",
+                     "ollama-docs/chat-stream-error.ndjson", "ollama/chat-stream.ndjson"] {
+            for line in try Fixtures.text(name).split(separator: "\n") {
+                let bytes = Array(line.utf8)
+                guard let scanned = OllamaReplyChunk.scan(bytes) else { continue }
+                fast += 1
+                #expect(scanned == (try JSONDecoder().decode(OllamaReplyChunk.self, from: Data(bytes))), "\(line)")
+            }
+        }
+        #expect(fast >= 20)
+        #expect(OllamaReplyChunk.scan(Array(#"{"error":"boom"}"#.utf8)) == nil)
+        #expect(OllamaReplyChunk.scan(Array(#"{"message":{"tool_calls":[{"function":{"name":"f"}}]},"done":false}"#.utf8)) == nil)
+        #expect(OllamaReplyChunk.scan(Array(#"{"done":"yes"}"#.utf8)) == nil)
+    }
+
     @Test(arguments: [
         #"{"choices":[{"delta":{"tool_calls":[{"index":0}]}}]}"#,  // general path
         #"{"error":{"message":"boom"}}"#,

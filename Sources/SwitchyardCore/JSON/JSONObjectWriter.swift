@@ -43,7 +43,8 @@ struct JSONObjectWriter {
 
     mutating func field(_ name: StaticString, object: JSONObjectWriter) {
         key(name)
-        bytes.append(contentsOf: object.finished())
+        bytes.append(contentsOf: object.bytes)
+        bytes.append(UInt8(ascii: "}"))
     }
 
     mutating func field(_ name: StaticString, _ value: Int64?) {
@@ -89,7 +90,20 @@ struct JSONObjectWriter {
         return out
     }
 
-    func finished() -> [UInt8] { bytes + [UInt8(ascii: "}")] }
+    /// The object's bytes; consuming, so the buffer is handed over rather than copied.
+    consuming func finished() -> [UInt8] {
+        var out = bytes
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    /// The object and a newline: one NDJSON line.
+    consuming func finishedLine() -> [UInt8] {
+        var out = bytes
+        out.append(UInt8(ascii: "}"))
+        out.append(UInt8(ascii: "\n"))
+        return out
+    }
 
     private mutating func key(_ name: StaticString) {
         if needsComma { bytes.append(UInt8(ascii: ",")) }

@@ -54,22 +54,30 @@ public struct SSEParser: Sendable {
 
     private mutating func feed(contiguous bytes: UnsafeBufferPointer<UInt8>) throws(ParseError) -> [SSEEvent] {
         var events: [SSEEvent] = []
-        for byte in bytes {
-            switch byte {
-            case UInt8(ascii: "\n") where lastByteWasCR:
-                lastByteWasCR = false  // second half of a CRLF already handled at the CR
-            case UInt8(ascii: "\r"), UInt8(ascii: "\n"):
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+                index += 1
+                if byte == UInt8(ascii: "\n"), lastByteWasCR {
+                    lastByteWasCR = false  // second half of a CRLF already handled at the CR
+                    continue
+                }
                 lastByteWasCR = byte == UInt8(ascii: "\r")
                 if let dispatched = endLine() { events.append(dispatched) }
-            default:
-                lastByteWasCR = false
-                line.append(byte)
-                eventSize += 1
-                if eventSize > maximumEventSize {
-                    reset()
-                    throw .eventTooLarge(limit: maximumEventSize)
-                }
+                continue
             }
+            // A run of line content is copied at once rather than byte by byte.
+            lastByteWasCR = false
+            var end = index + 1
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\n"), bytes[end] != UInt8(ascii: "\r") { end += 1 }
+            eventSize += end - index
+            if eventSize > maximumEventSize {
+                reset()
+                throw .eventTooLarge(limit: maximumEventSize)
+            }
+            line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<end]))
+            index = end
         }
         return events
     }
@@ -110,7 +118,7 @@ public struct SSEParser: Sendable {
             eventSize = 0
         }
         guard hasData else { return nil }
-        return SSEEvent(event: event, data: data.joined(separator: "\n"), id: id)
+        return SSEEvent(event: event, data: data.count == 1 ? data[0] : data.joined(separator: "\n"), id: id)
     }
 
     private mutating func reset() {

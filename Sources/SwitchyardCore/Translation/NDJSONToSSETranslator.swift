@@ -62,7 +62,7 @@ public struct NDJSONToSSETranslator: Sendable {
     private mutating func handle(_ lines: [[UInt8]]) -> [UInt8] {
         var out: [UInt8] = []
         for line in lines where !isFinished && !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
-            guard let chunk = try? decoder.decode(OllamaReplyChunk.self, from: Data(line)) else {
+            guard let chunk = OllamaReplyChunk.scan(line) ?? (try? decoder.decode(OllamaReplyChunk.self, from: Data(line))) else {
                 out += fail("upstream sent a malformed stream line: \(String(decoding: line.prefix(200), as: UTF8.self))")
                 continue
             }
@@ -70,7 +70,8 @@ public struct NDJSONToSSETranslator: Sendable {
                 out += fail(error)
                 continue
             }
-            out += translate(chunk)
+            let produced = translate(chunk)
+            if out.isEmpty { out = produced } else { out += produced }
         }
         return out
     }

@@ -11,17 +11,19 @@ public enum OllamaReplyKind: Sendable, Equatable {
     case generate
 
     /// Writes one reply object (without a line terminator) in Ollama's own key order.
-    /// `toolCalls` and `logprobs` are encoded JSON arrays.
+    /// `toolCalls` and `logprobs` are encoded JSON arrays; `asLine` ends the object with the
+    /// newline of an NDJSON stream.
     func encode(
         model: String, at time: Timestamp, content: String, thinking: String?, done: Bool,
-        doneReason: String? = nil, metrics: OllamaMetrics? = nil, toolCalls: [UInt8]? = nil, logprobs: [UInt8]? = nil
+        doneReason: String? = nil, metrics: OllamaMetrics? = nil, toolCalls: [UInt8]? = nil, logprobs: [UInt8]? = nil,
+        asLine: Bool = false
     ) -> [UInt8] {
-        var object = JSONObjectWriter()
+        var object = JSONObjectWriter(capacity: 128 + content.utf8.count + (thinking?.utf8.count ?? 0) + (toolCalls?.count ?? 0))
         object.field("model", model)
         object.field("created_at", time)
         switch self {
         case .chat:
-            var message = JSONObjectWriter(capacity: 64)
+            var message = JSONObjectWriter(capacity: 48 + content.utf8.count + (thinking?.utf8.count ?? 0) + (toolCalls?.count ?? 0))
             message.field("role", "assistant")
             message.field("content", content)
             if let thinking { message.field("thinking", thinking) }
@@ -43,7 +45,7 @@ public enum OllamaReplyKind: Sendable, Equatable {
             object.field("eval_duration", metrics.evalDuration)
         }
         if let logprobs { object.field("logprobs", raw: logprobs) }
-        return object.finished()
+        return asLine ? object.finishedLine() : object.finished()
     }
 
     /// The object Ollama answers a request with no prompt with: the model is "loaded" (or

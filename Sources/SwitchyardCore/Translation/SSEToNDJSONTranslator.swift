@@ -96,7 +96,8 @@ public struct SSEToNDJSONTranslator: Sendable {
                 out += fail(error.message, at: time)
                 continue
             }
-            out += translate(chunk, at: time)
+            let produced = translate(chunk, at: time)
+            if out.isEmpty { out = produced } else { out += produced }  // one event per feed is the rule: no copy
         }
         return out
     }
@@ -116,11 +117,9 @@ public struct SSEToNDJSONTranslator: Sendable {
     private mutating func line(_ part: ReplyShaper.Part, at time: Timestamp) -> [UInt8] {
         guard !part.isEmpty else { return [] }
         if recorder.firstToken == nil { recorder.firstToken = time }
-        var line = kind.encode(
+        return kind.encode(
             model: model, at: time, content: part.content, thinking: part.thinking.isEmpty ? nil : part.thinking, done: false,
-            logprobs: part.logprobs.isEmpty ? nil : JSONObjectWriter.array(part.logprobs))
-        line.append(UInt8(ascii: "\n"))
-        return line
+            logprobs: part.logprobs.isEmpty ? nil : JSONObjectWriter.array(part.logprobs), asLine: true)
     }
 
     /// Whole tool calls in one `done:false` object, as Ollama sends them — or, when the upstream's
@@ -129,9 +128,7 @@ public struct SSEToNDJSONTranslator: Sendable {
         guard !shaper.toolCalls.isEmpty else { return [] }
         do {
             let calls = try shaper.toolCalls.take(finishReason: finishReason)
-            var line = kind.encode(model: model, at: time, content: "", thinking: nil, done: false, toolCalls: calls)
-            line.append(UInt8(ascii: "\n"))
-            return line
+            return kind.encode(model: model, at: time, content: "", thinking: nil, done: false, toolCalls: calls, asLine: true)
         } catch {
             return fail(error.message, at: time)
         }
@@ -143,8 +140,7 @@ public struct SSEToNDJSONTranslator: Sendable {
         isFinished = true
         out += kind.encode(
             model: model, at: time, content: "", thinking: nil, done: true, doneReason: ollamaDoneReason(finishReason),
-            metrics: recorder.metrics(end: time))
-        out.append(UInt8(ascii: "\n"))
+            metrics: recorder.metrics(end: time), asLine: true)
         return out
     }
 }

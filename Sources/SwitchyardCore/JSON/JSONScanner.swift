@@ -1,0 +1,272 @@
+/// A forward-only reader over one JSON document in memory, for the hot paths that translate
+/// stream chunks: it reads the few fields a translator needs and steps over the rest without
+/// building anything. It gives up (throws) on anything unusual — malformed JSON, an escaped
+/// key, a value of an unexpected type — and its callers then decode with JSONDecoder, so it
+/// only ever changes how fast an answer comes, never which.
+struct JSONScanner {
+    struct GiveUp: Error {}
+
+    let bytes: UnsafeBufferPointer<UInt8>
+    var position = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+    }
+
+    /// Runs `read` over `json` and requires it to consume the whole document.
+    static func read<T>(_ json: String, _ read: (inout JSONScanner) throws(GiveUp) -> T) -> T? {
+        var json = json
+        return json.withUTF8 { bytes in
+            var scanner = JSONScanner(bytes: bytes)
+            guard let value = try? read(&scanner), scanner.atEnd else { return nil }
+            return value
+        }
+    }
+
+    static func read<T>(_ bytes: [UInt8], _ read: (inout JSONScanner) throws(GiveUp) -> T) -> T? {
+        bytes.withUnsafeBufferPointer { bytes in
+            var scanner = JSONScanner(bytes: bytes)
+            guard let value = try? read(&scanner), scanner.atEnd else { return nil }
+            return value
+        }
+    }
+
+    var atEnd: Bool {
+        mutating get {
+            skipWhitespace()
+            return position == bytes.count
+        }
+    }
+
+    // MARK: JSON structure
+
+    /// Calls `body` for each key of an object, positioned at the key's value.
+    mutating func object(_ body: (inout JSONScanner, Key) throws(GiveUp) -> Void) throws(GiveUp) {
+        try expect(UInt8(ascii: "{"))
+        if peek() == UInt8(ascii: "}") {
+            position += 1
+            return
+        }
+        repeat {
+            let key = try self.key()
+            try expect(UInt8(ascii: ":"))
+            try body(&self, key)
+        } while try more(closing: UInt8(ascii: "}"))
+    }
+
+    mutating func array(_ body: (inout JSONScanner) throws(GiveUp) -> Void) throws(GiveUp) {
+        try expect(UInt8(ascii: "["))
+        if peek() == UInt8(ascii: "]") {
+            position += 1
+            return
+        }
+        repeat { try body(&self) } while try more(closing: UInt8(ascii: "]"))
+    }
+
+    mutating func more(closing: UInt8) throws(GiveUp) -> Bool {
+        switch peek() {
+        case UInt8(ascii: ","):
+            position += 1
+            return true
+        case closing:
+            position += 1
+            return false
+        default: throw GiveUp()
+        }
+    }
+
+    /// A key without escapes (no chunk key has any), compared as bytes.
+    struct Key {
+        let bytes: UnsafeBufferPointer<UInt8>
+
+        static func ~= (pattern: StaticString, key: Key) -> Bool {
+            pattern.utf8CodeUnitCount == key.bytes.count
+                && pattern.withUTF8Buffer { $0.elementsEqual(key.bytes) }
+        }
+    }
+
+    mutating func key() throws(GiveUp) -> Key {
+        try expect(UInt8(ascii: "\""))
+        let start = position
+        while position < bytes.count, bytes[position] != UInt8(ascii: "\"") {
+            if bytes[position] == UInt8(ascii: "\\") { throw GiveUp() }
+            position += 1
+        }
+        guard position < bytes.count else { throw GiveUp() }
+        defer { position += 1 }
+        return Key(bytes: UnsafeBufferPointer(rebasing: bytes[start..<position]))
+    }
+
+    // MARK: Values
+
+    /// Consumes `null` if it is next.
+    mutating func null() -> Bool {
+        guard peek() == UInt8(ascii: "n") else { return false }
+        guard position + 4 <= bytes.count, bytes[position + 1] == UInt8(ascii: "u"), bytes[position + 2] == UInt8(ascii: "l"),
+            bytes[position + 3] == UInt8(ascii: "l")
+        else { return false }
+        position += 4
+        return true
+    }
+
+    mutating func optionalString() throws(GiveUp) -> String? {
+        if null() { return nil }
+        try expect(UInt8(ascii: "\""))
+        let start = position
+        while position < bytes.count {
+            switch bytes[position] {
+            case UInt8(ascii: "\""):
+                defer { position += 1 }
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                return try escapedString(from: start)
+            case 0..<0x20:
+                throw GiveUp()  // JSON forbids raw control characters
+            default:
+                position += 1
+            }
+        }
+        throw GiveUp()
+    }
+
+    /// The slow path of a string: `\n`, `\"`, `\uXXXX` and the like, surrogate pairs included.
+    private mutating func escapedString(from start: Int) throws(GiveUp) -> String {
+        var out = Array(UnsafeBufferPointer(rebasing: bytes[start..<position]))
+        while position < bytes.count {
+            let byte = bytes[position]
+            position += 1
+            switch byte {
+            case UInt8(ascii: "\""):
+                return String(decoding: out, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                guard position < bytes.count else { throw GiveUp() }
+                let escape = bytes[position]
+                position += 1
+                switch escape {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escape)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "u"):
+                    var scalar = try hex4()
+                    if (0xD800..<0xDC00).contains(scalar) {
+                        // A high surrogate must be followed by `\u` and a low one.
+                        guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u")
+                        else { throw GiveUp() }
+                        position += 2
+                        let low = try hex4()
+                        guard (0xDC00..<0xE000).contains(low) else { throw GiveUp() }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    guard let unicode = Unicode.Scalar(scalar) else { throw GiveUp() }
+                    out.append(contentsOf: String(Character(unicode)).utf8)
+                default: throw GiveUp()
+                }
+            case 0..<0x20: throw GiveUp()
+            default: out.append(byte)
+            }
+        }
+        throw GiveUp()
+    }
+
+    private mutating func hex4() throws(GiveUp) -> UInt32 {
+        guard position + 4 <= bytes.count else { throw GiveUp() }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[position]
+            position += 1
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw GiveUp()
+            }
+            value = value << 4 | UInt32(digit)
+        }
+        return value
+    }
+
+    mutating func optionalInt() throws(GiveUp) -> Int? {
+        if null() { return nil }
+        let text = try numberText()
+        guard let value = Int(text) else { throw GiveUp() }  // a fraction or exponent: let JSONDecoder judge
+        return value
+    }
+
+    mutating func optionalBool() throws(GiveUp) -> Bool? {
+        if null() { return nil }
+        switch peek() {
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return true
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return false
+        default: throw GiveUp()
+        }
+    }
+
+    mutating func optionalDouble() throws(GiveUp) -> Double? {
+        if null() { return nil }
+        guard let value = Double(try numberText()) else { throw GiveUp() }
+        return value
+    }
+
+    private mutating func numberText() throws(GiveUp) -> Substring {
+        skipWhitespace()
+        let start = position
+        while position < bytes.count, Self.isNumberByte(bytes[position]) { position += 1 }
+        guard position > start else { throw GiveUp() }
+        return Substring(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+    }
+
+    private static func isNumberByte(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+")
+            || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E")
+    }
+
+    /// Steps over any value, checking only its structure.
+    mutating func skipValue() throws(GiveUp) {
+        switch peek() {
+        case UInt8(ascii: "{"): try object { reader, _ throws(GiveUp) in try reader.skipValue() }
+        case UInt8(ascii: "["): try array { reader throws(GiveUp) in try reader.skipValue() }
+        case UInt8(ascii: "\""): _ = try optionalString()
+        case UInt8(ascii: "n"): guard null() else { throw GiveUp() }
+        case UInt8(ascii: "t"): try literal("true")
+        case UInt8(ascii: "f"): try literal("false")
+        default: _ = try numberText()
+        }
+    }
+
+    private mutating func literal(_ word: StaticString) throws(GiveUp) {
+        let count = word.utf8CodeUnitCount
+        guard position + count <= bytes.count,
+            word.withUTF8Buffer({ $0.elementsEqual(UnsafeBufferPointer(rebasing: bytes[position..<position + count])) })
+        else { throw GiveUp() }
+        position += count
+    }
+
+    // MARK: Bytes
+
+    private mutating func expect(_ byte: UInt8) throws(GiveUp) {
+        guard peek() == byte else { throw GiveUp() }
+        position += 1
+    }
+
+    private mutating func peek() -> UInt8? {
+        skipWhitespace()
+        return position < bytes.count ? bytes[position] : nil
+    }
+
+    private mutating func skipWhitespace() {
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x0A, 0x0D, 0x09: position += 1
+            default: return
+            }
+        }
+    }
+}
