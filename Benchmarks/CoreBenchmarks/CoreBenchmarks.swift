@@ -28,6 +28,10 @@ let benchmarks: @Sendable () -> Void = {
         var parser = SSEParser()
         for _ in benchmark.scaledIterations { blackHole(try parser.feed(sseChunk)) }
     }
+    Benchmark("OpenAI chunk read (JSONScanner)") { benchmark in
+        let json = String(decoding: sseChunk.dropFirst(6).dropLast(2), as: UTF8.self)
+        for _ in benchmark.scaledIterations { blackHole(OpenAICompletion.scan(json)) }
+    }
     Benchmark("SSE to NDJSON (one chunk)") { benchmark in
         var translator = SSEToNDJSONTranslator(kind: .chat, model: "tiny", start: at)
         for _ in benchmark.scaledIterations { blackHole(translator.feed(sseChunk, at: at)) }

@@ -77,3 +77,22 @@ import Testing
         #expect(OpenAICompletion.scan(json) == nil)
     }
 }
+
+extension ChunkScanTests {
+    @Test func skippedFieldsAreCheckedToo() {
+        #expect(OpenAICompletion.scan(#"{"id":"a\"b\u0041","choices":[]}"#) != nil)
+        #expect(OpenAICompletion.scan(#"{"id":"a\qb","choices":[]}"#) == nil)
+        #expect(OpenAICompletion.scan(#"{"id":"a\u00zz","choices":[]}"#) == nil)
+    }
+}
+
+extension ChunkScanTests {
+    @Test func aTopLevelStringInAWellFormedDocument() {
+        func model(_ json: String) -> String? { JSONScanner.topLevelString("model", in: Array(json.utf8)) }
+        #expect(model(#"{"messages":[{"role":"user","content":"model"}],"model":"tiny","stream":true}"#) == "tiny")
+        #expect(model(#"{"model":5}"#) == nil)
+        #expect(model(#"{"messages":[]}"#) == nil)
+        #expect(model(#"{"model":"tiny",}"#) == nil, "malformed JSON is for JSONDecoder to explain")
+        #expect(model(#"["model"]"#) == nil)
+    }
+}

@@ -3,7 +3,7 @@
 /// building anything. It gives up (throws) on anything unusual — malformed JSON, an escaped
 /// key, a value of an unexpected type — and its callers then decode with JSONDecoder, so it
 /// only ever changes how fast an answer comes, never which.
-struct JSONScanner {
+public struct JSONScanner {
     struct GiveUp: Error {}
 
     let bytes: UnsafeBufferPointer<UInt8>
@@ -29,6 +29,24 @@ struct JSONScanner {
             guard let value = try? read(&scanner), scanner.atEnd else { return nil }
             return value
         }
+    }
+
+    /// The string value of `key` in a top-level object, after checking the whole document is
+    /// well-formed JSON; nil for anything else (the key missing, another type, malformed JSON).
+    public static func topLevelString(_ key: String, in bytes: [UInt8]) -> String? {
+        let wanted = Array(key.utf8)
+        return read(bytes) { scanner throws(GiveUp) in
+            var found: String?
+            try scanner.object { scanner, name throws(GiveUp) in
+                if name.bytes.elementsEqual(wanted) {
+                    guard let value = try scanner.optionalString() else { throw GiveUp() }
+                    found = value
+                } else {
+                    try scanner.skipValue()
+                }
+            }
+            return found
+        } ?? nil
     }
 
     var atEnd: Bool {
@@ -122,6 +140,34 @@ struct JSONScanner {
                 return try escapedString(from: start)
             case 0..<0x20:
                 throw GiveUp()  // JSON forbids raw control characters
+            default:
+                position += 1
+            }
+        }
+        throw GiveUp()
+    }
+
+    /// Steps over a string without building it; its escapes are checked all the same.
+    private mutating func skipString() throws(GiveUp) {
+        try expect(UInt8(ascii: "\""))
+        while position < bytes.count {
+            switch bytes[position] {
+            case UInt8(ascii: "\""):
+                position += 1
+                return
+            case UInt8(ascii: "\\"):
+                guard position + 1 < bytes.count else { throw GiveUp() }
+                let escape = bytes[position + 1]
+                position += 2
+                switch escape {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"),
+                    UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    break
+                case UInt8(ascii: "u"): _ = try hex4()  // a lone surrogate here is for JSONDecoder to judge, not worth the code
+                default: throw GiveUp()
+                }
+            case 0..<0x20:
+                throw GiveUp()
             default:
                 position += 1
             }
@@ -233,7 +279,7 @@ struct JSONScanner {
         switch peek() {
         case UInt8(ascii: "{"): try object { reader, _ throws(GiveUp) in try reader.skipValue() }
         case UInt8(ascii: "["): try array { reader throws(GiveUp) in try reader.skipValue() }
-        case UInt8(ascii: "\""): _ = try optionalString()
+        case UInt8(ascii: "\""): try skipString()
         case UInt8(ascii: "n"): guard null() else { throw GiveUp() }
         case UInt8(ascii: "t"): try literal("true")
         case UInt8(ascii: "f"): try literal("false")

@@ -6,7 +6,7 @@
 /// Anything outside that common shape (tool calls, logprobs, reasoning details, errors) makes it
 /// give up and return nil, and the caller decodes with JSONDecoder.
 extension OpenAICompletion {
-    static func scan(_ json: String) -> OpenAICompletion? {
+    public static func scan(_ json: String) -> OpenAICompletion? {
         JSONScanner.read(json) { scanner throws(JSONScanner.GiveUp) in try scanner.completion() }
     }
 }

@@ -76,8 +76,18 @@ struct PassThroughTransform: StreamTransform {
     }
 
     static func framing(of contentType: String?) -> Framing {
-        let type = contentType?.lowercased() ?? ""
-        return type.hasPrefix("text/event-stream") ? .sse : type.contains("ndjson") ? .ndjson : .opaque
+        guard let contentType else { return .opaque }
+        // Every forwarded answer asks this; an ASCII case-insensitive look costs no allocation.
+        let bytes = Array(contentType.utf8)
+        func has(_ needle: StaticString, atStartOnly: Bool) -> Bool {
+            let target = needle.withUTF8Buffer { Array($0) }
+            guard bytes.count >= target.count else { return false }
+            let starts = atStartOnly ? 0...0 : 0...(bytes.count - target.count)
+            return starts.contains { start in
+                zip(bytes[start..<start + target.count], target).allSatisfy { $0 | 0x20 == $1 | 0x20 }
+            }
+        }
+        return has("text/event-stream", atStartOnly: true) ? .sse : has("ndjson", atStartOnly: false) ? .ndjson : .opaque
     }
 
     static func isStream(contentType: String?) -> Bool { framing(of: contentType) != .opaque }

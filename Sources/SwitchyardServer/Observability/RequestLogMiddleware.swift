@@ -18,11 +18,15 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         let method = request.method.rawValue
         let path = request.uri.path
         let status = Int(response.status.code)
-        let logger = {
-            var logger = context.logger
-            logger[metadataKey: "request_id"] = "\(id)"
-            return logger
-        }()
+        // Building the line (and setting logger metadata, which the stream handler re-renders)
+        // is skipped when request lines are not logged at all.
+        let logger: Logger? =
+            context.logger.logLevel <= .info
+            ? {
+                var logger = context.logger
+                logger[metadataKey: "request_id"] = "\(id)"
+                return logger
+            }() : nil
         let metrics = self.metrics
         let isStream = response.body.contentLength == nil
         if isStream { metrics?.streamStarted() }
@@ -31,6 +35,10 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
             let facts = trace.snapshot
             let now = NIODeadline.now().uptimeNanoseconds
             let total = now - trace.startNanoseconds
+            metrics?.finished(
+                path: path, status: status, facts: facts, totalNanoseconds: total,
+                firstByteNanoseconds: firstByte.map { $0 - trace.startNanoseconds })
+            guard let logger else { return }
             var metadata: Logger.Metadata = [
                 "method": "\(method)", "path": "\(path)", "status": "\(status)", "bytes": "\(bytes)",
                 "total_ms": "\(Self.milliseconds(total))",
@@ -41,9 +49,6 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
             if let firstByte { metadata["ttfb_ms"] = "\(Self.milliseconds(firstByte - trace.startNanoseconds))" }
             if failed { metadata["interrupted"] = "true" }
             logger.info("request", metadata: metadata)
-            metrics?.finished(
-                path: path, status: status, facts: facts, totalNanoseconds: total,
-                firstByteNanoseconds: firstByte.map { $0 - trace.startNanoseconds })
         }
         return response
     }

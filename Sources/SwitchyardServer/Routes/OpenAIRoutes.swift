@@ -41,7 +41,7 @@ struct OpenAIRoutes: Sendable {
         { [forwarder, maximumBodySize] request, context in
             var request = request
             let body = try await request.collectBody(limit: maximumBodySize)
-            let envelope = try JSONCoding.decodeRequest(OpenAIRequestEnvelope.self, from: Array(body.readableBytesView))
+            let envelope = try OpenAIRequestEnvelope.read(body)
             RequestTrace.record {
                 $0.model = envelope.model
                 $0.translation = "pass-through"
@@ -55,6 +55,18 @@ struct OpenAIRoutes: Sendable {
 /// The minimum every OpenAI request body must be: a JSON object naming a model.
 struct OpenAIRequestEnvelope: Decodable {
     var model: String
+
+    init(model: String) {
+        self.model = model
+    }
+
+    /// The check runs on every pass-through request, so a well-formed body is read by the
+    /// scanner; JSONDecoder only gets what the scanner would not answer for (and explains it).
+    static func read(_ body: ByteBuffer) throws(RequestError) -> OpenAIRequestEnvelope {
+        let bytes = Array(body.readableBytesView)
+        if let model = JSONScanner.topLevelString("model", in: bytes), !model.isEmpty { return OpenAIRequestEnvelope(model: model) }
+        return try JSONCoding.decodeRequest(OpenAIRequestEnvelope.self, from: bytes)
+    }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
