@@ -90,3 +90,12 @@ def think_proxy(scratch):
         upstream = stack.enter_context(servers.llama_server(servers.tiny_model(scratch, "think"), scratch, alias="tiny-think"))
         url, _ = stack.enter_context(servers.switchyard(upstream, scratch, name="switchyard-think"))
         yield url
+
+
+@pytest.fixture(scope="session")
+def vision_claimed_proxy(llama, scratch):
+    """Switchyard told (wrongly) that the chat model sees images, so images go up to the real
+    llama-server and its own refusal comes back."""
+    with servers.switchyard(llama, scratch, name="switchyard-vision-claimed",
+                            extra_args=["--model-capabilities", "tiny=completion,vision"]) as (url, _):
+        yield url

@@ -112,6 +112,15 @@ def test_images_for_a_model_without_vision_are_refused_plainly(proxy):
     assert "does not support images" in failure.value.error
 
 
+def test_images_reach_the_upstream_and_its_refusal_comes_back_as_a_400(vision_claimed_proxy):
+    # With vision claimed by configuration, Switchyard sends the image as a data-URL part; the
+    # real llama-server (no projector) refuses it with a 500, which is the request's fault.
+    with pytest.raises(ollama.ResponseError) as failure:
+        ollama.Client(host=vision_claimed_proxy).generate(model="tiny", prompt="What is this?", images=[PNG])
+    assert failure.value.status_code == 400
+    assert "image input is not supported" in failure.value.error  # llama-server's own words
+
+
 def test_bad_base64_image_is_a_400(proxy):
     # The ollama client checks base64 itself, so send what a less careful client would.
     response = httpx.post(proxy + "/api/generate", json={"model": "tiny", "prompt": "What?", "images": ["not base64!"]})
