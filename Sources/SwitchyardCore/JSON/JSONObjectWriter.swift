@@ -13,6 +13,14 @@ struct JSONObjectWriter {
         bytes.append(UInt8(ascii: "{"))
     }
 
+    /// An object preceded by `prefix` (an SSE event's `data: `), written into the same buffer.
+    init(capacity: Int, prefix: StaticString) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+        prefix.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "{"))
+    }
+
     mutating func field(_ name: StaticString, _ value: String) {
         key(name)
         Self.appendString(value, to: &bytes)
@@ -39,6 +47,36 @@ struct JSONObjectWriter {
         bytes.append(UInt8(ascii: "\""))
         Timestamp.appendRFC3339(unixNanoseconds: time.unixNanoseconds, to: &bytes)
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Writes a nested object in place: `open`, its fields, `close` — no second buffer.
+    mutating func open(_ name: StaticString) {
+        key(name)
+        bytes.append(UInt8(ascii: "{"))
+        needsComma = false
+    }
+
+    mutating func close() {
+        bytes.append(UInt8(ascii: "}"))
+        needsComma = true
+    }
+
+    /// An array of objects in place: `openArray`, then `openElement`/`close` per element, `closeArray`.
+    mutating func openArray(_ name: StaticString) {
+        key(name)
+        bytes.append(UInt8(ascii: "["))
+        needsComma = false
+    }
+
+    mutating func openElement() {
+        if needsComma { bytes.append(UInt8(ascii: ",")) }
+        bytes.append(UInt8(ascii: "{"))
+        needsComma = false
+    }
+
+    mutating func closeArray() {
+        bytes.append(UInt8(ascii: "]"))
+        needsComma = true
     }
 
     mutating func field(_ name: StaticString, object: JSONObjectWriter) {
@@ -97,6 +135,14 @@ struct JSONObjectWriter {
         return out
     }
 
+    /// The object and `suffix` (an SSE event's blank line).
+    consuming func finished(suffix: StaticString) -> [UInt8] {
+        var out = bytes
+        out.append(UInt8(ascii: "}"))
+        suffix.withUTF8Buffer { out.append(contentsOf: $0) }
+        return out
+    }
+
     /// The object and a newline: one NDJSON line.
     consuming func finishedLine() -> [UInt8] {
         var out = bytes
@@ -117,6 +163,17 @@ struct JSONObjectWriter {
     /// UTF-8 written as is, which JSON allows.
     static func appendString(_ value: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
+        // Most strings need no escaping: copy them whole.
+        var value = value
+        let copied = value.withUTF8 { utf8 in
+            guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if copied {
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])

@@ -97,9 +97,12 @@ public struct JSONScanner {
     struct Key {
         let bytes: UnsafeBufferPointer<UInt8>
 
+        @inline(__always)
         static func ~= (pattern: StaticString, key: Key) -> Bool {
-            pattern.utf8CodeUnitCount == key.bytes.count
-                && pattern.withUTF8Buffer { $0.elementsEqual(key.bytes) }
+            guard pattern.utf8CodeUnitCount == key.bytes.count else { return false }
+            let wanted = pattern.utf8Start
+            for index in 0..<key.bytes.count where key.bytes[index] != wanted[index] { return false }
+            return true
         }
     }
 

@@ -36,12 +36,15 @@ public struct Timestamp: Sendable, Equatable {
                 bytes.append(UInt8(ascii: "-"))
                 value = -value
             }
-            var divisor: Int64 = 1
-            for _ in 1..<width { divisor *= 10 }
-            while divisor > 1, value >= divisor * 10 { divisor *= 10 }  // wider than asked: all of it
-            while divisor > 0 {
-                bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
-                divisor /= 10
+            // Written right to left into a small stack buffer, then copied: one division per digit.
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+                var end = 20
+                repeat {
+                    end -= 1
+                    buffer[end] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                } while value > 0 || 20 - end < width
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[end..<20]))
             }
         }
         digits(year, 4)

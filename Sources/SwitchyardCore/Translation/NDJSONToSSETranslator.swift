@@ -81,14 +81,14 @@ public struct NDJSONToSSETranslator: Sendable {
         switch kind {
         case .chat:
             // Reasoning and text in one native chunk go out as two events, reasoning first.
-            if !chunk.reasoning.isEmpty { out += event(delta: delta(reasoning: chunk.reasoning)) }
-            if !chunk.text.isEmpty { out += event(delta: delta(content: chunk.text)) }
+            if !chunk.reasoning.isEmpty { out += event(reasoning: chunk.reasoning) }
+            if !chunk.text.isEmpty { out += event(content: chunk.text) }
             if let calls = chunk.message?.toolCalls, !calls.isEmpty {
                 let encoded = calls.map { call in
                     defer { toolCalls += 1 }
                     return OllamaToOpenAI.toolCall(call, index: toolCalls, includeIndex: true)
                 }
-                out += event(delta: delta(content: "", toolCalls: JSONObjectWriter.array(encoded)))
+                out += event(content: "", toolCalls: JSONObjectWriter.array(encoded))
             }
         case .completion:
             if !chunk.text.isEmpty { out += event(text: chunk.text, finishReason: nil) }
@@ -100,8 +100,8 @@ public struct NDJSONToSSETranslator: Sendable {
         let reason = OllamaToOpenAI.finishReason(chunk.doneReason, toolCalls: toolCalls)
         switch kind {
         case .chat:
-            if !sentRole { out += event(delta: delta(content: "")) }
-            out += event(delta: Array("{}".utf8), finishReason: reason)
+            if !sentRole { out += event(content: "") }
+            out += event(emptyDelta: true, finishReason: reason)
         case .completion:
             out += event(text: "", finishReason: reason)
         }
@@ -109,28 +109,41 @@ public struct NDJSONToSSETranslator: Sendable {
             var usageChunk = header()
             usageChunk.field("choices", raw: Array("[]".utf8))
             usageChunk.field("usage", raw: OllamaToOpenAI.usage(chunk))
-            out += Self.sse(usageChunk.finished())
+            out += usageChunk.finished(suffix: "\n\n")
         }
         return out + Array("data: [DONE]\n\n".utf8)
     }
 
-    private mutating func delta(content: String? = nil, reasoning: String? = nil, toolCalls: [UInt8]? = nil) -> [UInt8] {
-        var delta = JSONObjectWriter(capacity: 64)
-        if !sentRole {
-            delta.field("role", "assistant")
-            sentRole = true
+    /// One `chat.completion.chunk` event, written straight into one buffer.
+    private mutating func event(
+        content: String? = nil, reasoning: String? = nil, toolCalls: [UInt8]? = nil, emptyDelta: Bool = false, finishReason: String? = nil
+    ) -> [UInt8] {
+        var object = header(capacity: 192 + (content?.utf8.count ?? 0) + 2 * (reasoning?.utf8.count ?? 0) + (toolCalls?.count ?? 0))
+        object.openArray("choices")
+        object.openElement()
+        object.field("index", Int64(0))
+        object.open("delta")
+        if !emptyDelta {
+            if !sentRole {
+                object.field("role", "assistant")
+                sentRole = true
+            }
+            object.field("content", content ?? "")
+            if let reasoning {
+                object.field("reasoning_content", reasoning)
+                object.field("reasoning", reasoning)
+            }
+            if let toolCalls { object.field("tool_calls", raw: toolCalls) }
         }
-        delta.field("content", content ?? "")
-        if let reasoning {
-            delta.field("reasoning_content", reasoning)
-            delta.field("reasoning", reasoning)
-        }
-        if let toolCalls { delta.field("tool_calls", raw: toolCalls) }
-        return delta.finished()
+        object.close()
+        if let finishReason { object.field("finish_reason", finishReason) } else { object.null("finish_reason") }
+        object.close()
+        object.closeArray()
+        return object.finished(suffix: "\n\n")
     }
 
-    private func header() -> JSONObjectWriter {
-        var object = JSONObjectWriter()
+    private func header(capacity: Int = 256) -> JSONObjectWriter {
+        var object = JSONObjectWriter(capacity: capacity, prefix: "data: ")
         object.field("id", id)
         object.field("object", kind == .chat ? "chat.completion.chunk" : "text_completion")
         object.field("created", created)
@@ -138,28 +151,16 @@ public struct NDJSONToSSETranslator: Sendable {
         return object
     }
 
-    private func event(delta: [UInt8], finishReason: String? = nil) -> [UInt8] {
-        var choice = JSONObjectWriter(capacity: 96)
-        choice.field("index", Int64(0))
-        choice.field("delta", raw: delta)
-        if let finishReason { choice.field("finish_reason", finishReason) } else { choice.null("finish_reason") }
-        var object = header()
-        object.field("choices", raw: JSONObjectWriter.array([choice.finished()]))
-        return Self.sse(object.finished())
-    }
-
     private func event(text: String, finishReason: String?) -> [UInt8] {
-        var choice = JSONObjectWriter(capacity: 96)
-        choice.field("index", Int64(0))
-        choice.field("text", text)
-        choice.null("logprobs")
-        if let finishReason { choice.field("finish_reason", finishReason) } else { choice.null("finish_reason") }
-        var object = header()
-        object.field("choices", raw: JSONObjectWriter.array([choice.finished()]))
-        return Self.sse(object.finished())
-    }
-
-    private static func sse(_ json: [UInt8]) -> [UInt8] {
-        Array("data: ".utf8) + json + Array("\n\n".utf8)
+        var object = header(capacity: 192 + text.utf8.count)
+        object.openArray("choices")
+        object.openElement()
+        object.field("index", Int64(0))
+        object.field("text", text)
+        object.null("logprobs")
+        if let finishReason { object.field("finish_reason", finishReason) } else { object.null("finish_reason") }
+        object.close()
+        object.closeArray()
+        return object.finished(suffix: "\n\n")
     }
 }

@@ -23,12 +23,12 @@ public enum OllamaReplyKind: Sendable, Equatable {
         object.field("created_at", time)
         switch self {
         case .chat:
-            var message = JSONObjectWriter(capacity: 48 + content.utf8.count + (thinking?.utf8.count ?? 0) + (toolCalls?.count ?? 0))
-            message.field("role", "assistant")
-            message.field("content", content)
-            if let thinking { message.field("thinking", thinking) }
-            if let toolCalls { message.field("tool_calls", raw: toolCalls) }
-            object.field("message", object: message)
+            object.open("message")
+            object.field("role", "assistant")
+            object.field("content", content)
+            if let thinking { object.field("thinking", thinking) }
+            if let toolCalls { object.field("tool_calls", raw: toolCalls) }
+            object.close()
         case .generate:
             object.field("response", content)
             if let thinking { object.field("thinking", thinking) }

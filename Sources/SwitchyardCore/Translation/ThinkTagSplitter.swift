@@ -22,6 +22,11 @@ public struct ThinkTagSplitter: Sendable, Equatable {
 
     public mutating func feed(_ text: String) -> (thinking: String, content: String) {
         if state == .answer, held.isEmpty { return ("", text) }  // the common case, free
+        // A reply that starts with anything but whitespace or `<` has no tag to find.
+        if state == .start, held.isEmpty, let first = text.utf8.first, first != UInt8(ascii: "<"), !Self.isSpace(first) {
+            state = .answer
+            return ("", text)
+        }
         var input = held + text
         held = ""
         var thinking = ""
@@ -68,6 +73,10 @@ public struct ThinkTagSplitter: Sendable, Equatable {
         case .thinking: return (held, "")
         case .start, .answerStart, .answer: return ("", held)
         }
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
     }
 
     /// How many characters at the end of `text` could be the start of `tag`.
