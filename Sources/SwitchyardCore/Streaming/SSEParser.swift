@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One dispatched server-sent event.
 public struct SSEEvent: Sendable, Equatable {
     /// The `event:` field; `nil` means the default type, `message`.
@@ -67,14 +75,20 @@ public struct SSEParser: Sendable {
                 if let dispatched = endLine() { events.append(dispatched) }
                 continue
             }
-            // A run of line content is copied at once rather than byte by byte.
+            // A run of line content: found with memchr, and read in place when the whole line is
+            // in this buffer (the usual case), else kept until its end arrives.
             lastByteWasCR = false
-            var end = index + 1
-            while end < bytes.count, bytes[end] != UInt8(ascii: "\n"), bytes[end] != UInt8(ascii: "\r") { end += 1 }
+            let end = Self.lineEnd(in: bytes, from: index)
             eventSize += end - index
             if eventSize > maximumEventSize {
                 reset()
                 throw .eventTooLarge(limit: maximumEventSize)
+            }
+            if line.isEmpty, end < bytes.count {
+                lastByteWasCR = bytes[end] == UInt8(ascii: "\r")
+                if let dispatched = endLine(UnsafeBufferPointer(rebasing: bytes[index..<end])) { events.append(dispatched) }
+                index = end + 1
+                continue
             }
             line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<end]))
             index = end
@@ -90,23 +104,43 @@ public struct SSEParser: Sendable {
         return events
     }
 
+    /// The index of the first CR or LF at or after `start`, or the end of `bytes`.
+    private static func lineEnd(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard let base = bytes.baseAddress else { return bytes.count }
+        let origin = UnsafeRawPointer(base)
+        var end = bytes.count
+        if let lf = memchr(origin + start, Int32(UInt8(ascii: "\n")), end - start) { end = origin.distance(to: UnsafeRawPointer(lf)) }
+        if let cr = memchr(origin + start, Int32(UInt8(ascii: "\r")), end - start) { end = origin.distance(to: UnsafeRawPointer(cr)) }
+        return end
+    }
+
+    /// Ends the line collected in `line`.
     private mutating func endLine() -> SSEEvent? {
-        defer { line.removeAll(keepingCapacity: true) }
+        var collected: [UInt8] = []
+        swap(&collected, &line)
+        defer {
+            collected.removeAll(keepingCapacity: true)
+            swap(&collected, &line)
+        }
+        return collected.withUnsafeBufferPointer { endLine($0) }
+    }
+
+    private mutating func endLine(_ line: UnsafeBufferPointer<UInt8>) -> SSEEvent? {
         if line.isEmpty { return dispatch() }
         if line.first == UInt8(ascii: ":") { return nil }
-        let colon = line.firstIndex(of: UInt8(ascii: ":"))
-        let name = String(decoding: line[..<(colon ?? line.endIndex)], as: UTF8.self)
-        var valueStart = colon.map { line.index(after: $0) } ?? line.endIndex
+        let colon = line.firstIndex(of: UInt8(ascii: ":")) ?? line.endIndex
+        let name = UnsafeBufferPointer(rebasing: line[..<colon])
+        var valueStart = colon < line.endIndex ? colon + 1 : colon
         if valueStart < line.endIndex, line[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
-        let value = String(decoding: line[valueStart...], as: UTF8.self)
-        switch name {
-        case "data":
-            data.append(value)
+        func value() -> String { String(decoding: line[valueStart...], as: UTF8.self) }
+        if name.elementsEqual("data".utf8) {
+            data.append(value())
             hasData = true
-        case "event": event = value
-        case "id": id = value
-        default: break  // `retry` and unknown fields do not matter to a proxy
-        }
+        } else if name.elementsEqual("event".utf8) {
+            event = value()
+        } else if name.elementsEqual("id".utf8) {
+            id = value()
+        }  // `retry` and unknown fields do not matter to a proxy
         return nil
     }
 
