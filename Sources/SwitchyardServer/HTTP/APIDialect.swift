@@ -46,7 +46,9 @@ struct DialectErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             let status = Int(error.status.code)
             let message = error.body ?? Self.defaultMessage(status: status, request: request)
             log(status, message, request, context)
-            return APIDialect.of(path: request.uri.path).errorResponse(status: status, message: message)
+            var response = APIDialect.of(path: request.uri.path).errorResponse(status: status, message: message)
+            for field in error.headers where field.name != .contentType { response.headers.append(field) }
+            return response
         } catch {
             log(500, "\(error)", request, context)
             return APIDialect.of(path: request.uri.path).errorResponse(status: 500, message: "internal error: \(error)")

@@ -46,7 +46,16 @@ struct OllamaRoutes: Sendable {
         router.delete("/api/delete", use: dispatch(unsupported("/api/delete", "remove models on the upstream server")))
         router.on("/api/blobs/{digest}", method: .head, use: dispatch(unsupported("/api/blobs", "upload model files to the upstream server")))
         router.post("/api/blobs/{digest}", use: dispatch(unsupported("/api/blobs", "upload model files to the upstream server")))
+        for (path, methods) in Self.methods { router.refuseOtherMethods(on: RouterPath(path), allowing: methods) }
     }
+
+    /// Every route and the methods it takes.
+    static let methods: [(String, [HTTPRequest.Method])] = [
+        ("/", [.get, .head]), ("/api/version", [.get, .head]), ("/api/tags", [.get, .head]), ("/api/ps", [.get]),
+        ("/api/show", [.post]), ("/api/chat", [.post]), ("/api/generate", [.post]), ("/api/embed", [.post]),
+        ("/api/embeddings", [.post]), ("/api/pull", [.post]), ("/api/push", [.post]), ("/api/create", [.post]),
+        ("/api/copy", [.post]), ("/api/delete", [.delete]), ("/api/blobs/{digest}", [.head, .post]),
+    ]
 
     static var running: Response {
         Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "Ollama is running")))

@@ -25,6 +25,10 @@ struct OpenAIRoutes: Sendable {
         router.post("/v1/embeddings", use: dispatch(forwardChecked("/v1/embeddings"), translated: embeddings))
         // Some GitHub Copilot Chat builds posted to `/chat/completions` without `/v1`.
         router.post("/chat/completions", use: dispatch(forwardChecked("/v1/chat/completions"), translated: chat))
+        for path in ["/v1/models", "/v1/models/**"] { router.refuseOtherMethods(on: RouterPath(path), allowing: [.get]) }
+        for path in ["/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/chat/completions"] {
+            router.refuseOtherMethods(on: RouterPath(path), allowing: [.post])
+        }
     }
 
     private func dispatch(_ passThrough: @escaping Handler, translated: @escaping Handler) -> Handler {
