@@ -60,12 +60,21 @@ import Testing
         (#"true"#, "medium", true), (#"false"#, "none", false), (#""low""#, "low", true), (#""high""#, "high", true), (#""max""#, "high", true),
     ])
     func thinkBecomesReasoningEffort(think: String, effort: String, enabled: Bool) throws {
-        let generic = try chat(#"{"model":"m","think":\#(think)}"#)
+        let generic = try chat(#"{"model":"m","think":\#(think)}"#, traits: .init(knownToThink: true))
         #expect(generic.body["reasoning_effort"] == .string(effort))
         #expect(generic.body["chat_template_kwargs"] == nil, "only upstreams that read it get chat_template_kwargs")
         #expect(generic.showThinking == enabled)
         let llama = try chat(#"{"model":"m","think":\#(think)}"#, traits: .init(acceptsTemplateKwargs: true))
         #expect(llama.body["chat_template_kwargs"] == .object(["enable_thinking": .bool(enabled)]))
+    }
+
+    @Test func thinkFalseNeverRisksARefusalFromAModelThatDoesNotReason() throws {
+        // Unknown upstream, model not known to reason: nothing sent, reasoning dropped from the reply.
+        let unknown = try chat(#"{"model":"m","think":false}"#)
+        #expect(unknown.body["reasoning_effort"] == nil)
+        #expect(!unknown.showThinking)
+        #expect(unknown.untranslated.map(\.path) == ["think"])
+        #expect(try chat(#"{"model":"m","think":true}"#).body["reasoning_effort"] == .string("medium"))
     }
 
     @Test func aBadThinkValueIsRefusedAsOllamaDoes() throws {

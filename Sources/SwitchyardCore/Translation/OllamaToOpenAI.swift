@@ -12,10 +12,15 @@ public struct UpstreamTraits: Sendable, Equatable {
     /// `tool_choice` for requests that carry tools, from configuration: Ollama's API has no such
     /// field, and a small local model may need `required` to call tools at all.
     public var defaultToolChoice: String?
+    /// The model is known to reason (capabilities reported or configured): only then is
+    /// `think: false` sent to an upstream that is not llama.cpp, since a model that does not
+    /// reason may refuse `reasoning_effort` outright — and Ollama accepts `think: false` for any model.
+    public var knownToThink: Bool
 
-    public init(acceptsTemplateKwargs: Bool = false, defaultToolChoice: String? = nil) {
+    public init(acceptsTemplateKwargs: Bool = false, defaultToolChoice: String? = nil, knownToThink: Bool = false) {
         self.acceptsTemplateKwargs = acceptsTemplateKwargs
         self.defaultToolChoice = defaultToolChoice
+        self.knownToThink = knownToThink
     }
 }
 
@@ -149,6 +154,10 @@ public enum OllamaToOpenAI {
         default:
             let shown = think.map { $0.stringValue.map { "\"\($0)\"" } ?? $0.kindDescription } ?? ""
             throw RequestError(.badRequest, "invalid think value: \(shown) (must be \"high\", \"medium\", \"low\", \"max\", true, or false)")
+        }
+        if effort == "none", !traits.acceptsTemplateKwargs, !traits.knownToThink {
+            notes.append(UntranslatedField("think", "applied to the reply only (reasoning dropped): the upstream may not take reasoning_effort for this model"))
+            return false
         }
         body["reasoning_effort"] = .string(effort)
         if traits.acceptsTemplateKwargs {

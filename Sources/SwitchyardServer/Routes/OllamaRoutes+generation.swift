@@ -32,7 +32,8 @@ extension OllamaRoutes {
 
     private func traits(of model: UpstreamModelInfo) -> UpstreamTraits {
         UpstreamTraits(
-            acceptsTemplateKwargs: model.acceptsTemplateKwargs, defaultToolChoice: configuration.toolChoices[model.ollamaName.lowercased()])
+            acceptsTemplateKwargs: model.acceptsTemplateKwargs, defaultToolChoice: configuration.toolChoices[model.ollamaName.lowercased()],
+            knownToThink: model.capabilitiesKnown && model.capabilities.contains("thinking"))
     }
 
     /// A request with nothing to generate only loads (or, with `keep_alive: 0`, unloads) the
