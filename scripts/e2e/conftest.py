@@ -64,13 +64,22 @@ def secured_proxy(llama, scratch):
         yield url
 
 
+@contextlib.contextmanager
+def proxied_variant(scratch, variant):
+    """A llama-server serving one of the generated model variants as `tiny-<variant>`, behind
+    its own Switchyard; yields Switchyard's URL."""
+    with contextlib.ExitStack() as stack:
+        upstream = stack.enter_context(
+            servers.llama_server(servers.tiny_model(scratch, variant), scratch, alias=f"tiny-{variant}"))
+        url, _ = stack.enter_context(servers.switchyard(upstream, scratch, name=f"switchyard-{variant}"))
+        yield url
+
+
 @pytest.fixture(scope="session")
 def tools_proxy(scratch):
-    """Switchyard in front of llama-server serving the tool-calling model, whose template and
-    /props tell llama-server (and so Switchyard) that it takes tools."""
-    with contextlib.ExitStack() as stack:
-        upstream = stack.enter_context(servers.llama_server(servers.tiny_model(scratch, "tools"), scratch, alias="tiny-tools"))
-        url, _ = stack.enter_context(servers.switchyard(upstream, scratch, name="switchyard-tools"))
+    """The tool-calling model, whose template and /props tell llama-server (and so Switchyard)
+    that it takes tools."""
+    with proxied_variant(scratch, "tools") as url:
         yield url
 
 
@@ -85,10 +94,8 @@ def tools_chain(tools_proxy, scratch):
 
 @pytest.fixture(scope="session")
 def think_proxy(scratch):
-    """Switchyard in front of llama-server serving the model that reasons before answering."""
-    with contextlib.ExitStack() as stack:
-        upstream = stack.enter_context(servers.llama_server(servers.tiny_model(scratch, "think"), scratch, alias="tiny-think"))
-        url, _ = stack.enter_context(servers.switchyard(upstream, scratch, name="switchyard-think"))
+    """The model that reasons before answering."""
+    with proxied_variant(scratch, "think") as url:
         yield url
 
 
