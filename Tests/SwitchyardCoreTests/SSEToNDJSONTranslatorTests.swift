@@ -73,13 +73,20 @@ import Testing
         #expect(try translate(stream.map { [$0] }).bytes == whole)
     }
 
-    @Test func matchesTheGoldenFile() throws {
-        let out = try translate([try Fixtures.bytes("llama-server/chat-stream.sse")]).bytes
-        // SWITCHYARD_RECORD_GOLDEN=1 rewrites the file after a deliberate change; review its diff.
+    /// The exact Ollama stream each recorded upstream stream becomes: text, reasoning, a tool call.
+    @Test(arguments: [
+        ("llama-server/chat-stream.sse", "ollama/chat-stream.ndjson"),
+        ("llama-server/chat-think-stream.sse", "ollama/chat-think-stream.ndjson"),
+        ("llama-server/chat-tools-stream.sse", "ollama/chat-tools-stream.ndjson"),
+        ("llama-server/chat-logprobs-stream.sse", "ollama/chat-logprobs-stream.ndjson"),
+    ])
+    func matchesTheGoldenFile(upstream: String, golden: String) throws {
+        let out = try translate([try Fixtures.bytes(upstream)]).bytes
+        // SWITCHYARD_RECORD_GOLDEN=1 rewrites the files after a deliberate change; review their diff.
         if ProcessInfo.processInfo.environment["SWITCHYARD_RECORD_GOLDEN"] == "1" {
-            try Data(out).write(to: Fixtures.root.appendingPathComponent("ollama/chat-stream.ndjson"))
+            try Data(out).write(to: Fixtures.root.appendingPathComponent(golden))
         }
-        #expect(String(decoding: out, as: UTF8.self) == (try Fixtures.text("ollama/chat-stream.ndjson")))
+        #expect(String(decoding: out, as: UTF8.self) == (try Fixtures.text(golden)))
     }
 
     @Test func generateRepliesUseResponse() throws {
