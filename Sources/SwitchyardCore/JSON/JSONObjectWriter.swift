@@ -42,10 +42,14 @@ struct JSONObjectWriter {
         bytes.append(contentsOf: (value.isFinite ? "\(value)" : "0").utf8)
     }
 
-    mutating func field(_ name: StaticString, _ time: Timestamp) {
+    mutating func field(_ name: StaticString, _ time: Timestamp, prefix: RFC3339SecondPrefix? = nil) {
         key(name)
         bytes.append(UInt8(ascii: "\""))
-        Timestamp.appendRFC3339(unixNanoseconds: time.unixNanoseconds, to: &bytes)
+        if let prefix {
+            prefix.append(time, to: &bytes)
+        } else {
+            Timestamp.appendRFC3339(unixNanoseconds: time.unixNanoseconds, to: &bytes)
+        }
         bytes.append(UInt8(ascii: "\""))
     }
 

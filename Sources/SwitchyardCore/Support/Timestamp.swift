@@ -114,3 +114,43 @@ public struct Timestamp: Sendable, Equatable {
         return era * 146_097 + dayOfEra - 719_468
     }
 }
+
+/// The part of an RFC 3339 timestamp that changes once a second (`2025-10-26T17:15:24.`), kept
+/// by a stream translator so that each chunk writes only its fraction: every streamed Ollama
+/// object carries a `created_at`.
+struct RFC3339SecondPrefix: Sendable {
+    private var second: Int64 = .min
+    private var prefix: [UInt8] = []
+
+    private static func second(of unixNanoseconds: Int64) -> Int64 {
+        unixNanoseconds >= 0 ? unixNanoseconds / 1_000_000_000 : (unixNanoseconds - 999_999_999) / 1_000_000_000
+    }
+
+    mutating func update(for time: Timestamp) {
+        let second = Self.second(of: time.unixNanoseconds)
+        guard second != self.second else { return }
+        self.second = second
+        prefix.removeAll(keepingCapacity: true)
+        Timestamp.appendRFC3339(unixNanoseconds: second * 1_000_000_000, to: &prefix)
+        prefix.removeLast(10)  // "000000000Z": the fraction is written per call
+    }
+
+    /// The whole timestamp; falls back to formatting it all when `time` is in another second.
+    func append(_ time: Timestamp, to bytes: inout [UInt8]) {
+        let nanos = time.unixNanoseconds - second * 1_000_000_000
+        guard (0..<1_000_000_000).contains(nanos) else {
+            Timestamp.appendRFC3339(unixNanoseconds: time.unixNanoseconds, to: &bytes)
+            return
+        }
+        bytes.append(contentsOf: prefix)
+        var fraction = nanos
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 9) { digits in
+            for index in stride(from: 8, through: 0, by: -1) {
+                digits[index] = UInt8(ascii: "0") + UInt8(fraction % 10)
+                fraction /= 10
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(digits))
+        }
+        bytes.append(UInt8(ascii: "Z"))
+    }
+}

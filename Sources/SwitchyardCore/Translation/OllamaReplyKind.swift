@@ -16,11 +16,11 @@ public enum OllamaReplyKind: Sendable, Equatable {
     func encode(
         model: String, at time: Timestamp, content: String, thinking: String?, done: Bool,
         doneReason: String? = nil, metrics: OllamaMetrics? = nil, toolCalls: [UInt8]? = nil, logprobs: [UInt8]? = nil,
-        asLine: Bool = false
+        asLine: Bool = false, timePrefix: RFC3339SecondPrefix? = nil
     ) -> [UInt8] {
         var object = JSONObjectWriter(capacity: 128 + content.utf8.count + (thinking?.utf8.count ?? 0) + (toolCalls?.count ?? 0))
         object.field("model", model)
-        object.field("created_at", time)
+        object.field("created_at", time, prefix: timePrefix)
         switch self {
         case .chat:
             object.open("message")

@@ -22,6 +22,7 @@ public struct SSEToNDJSONTranslator: Sendable {
     private var recorder: MetricsRecorder
     private var finishReason: String?
     private var shaper: ReplyShaper
+    private var timePrefix = RFC3339SecondPrefix()
     public private(set) var isFinished = false
     private let decoder = JSONCoding.decoder()
 
@@ -119,7 +120,7 @@ public struct SSEToNDJSONTranslator: Sendable {
         if recorder.firstToken == nil { recorder.firstToken = time }
         return kind.encode(
             model: model, at: time, content: part.content, thinking: part.thinking.isEmpty ? nil : part.thinking, done: false,
-            logprobs: part.logprobs.isEmpty ? nil : JSONObjectWriter.array(part.logprobs), asLine: true)
+            logprobs: part.logprobs.isEmpty ? nil : JSONObjectWriter.array(part.logprobs), asLine: true, timePrefix: stamp(time))
     }
 
     /// Whole tool calls in one `done:false` object, as Ollama sends them — or, when the upstream's
@@ -128,7 +129,8 @@ public struct SSEToNDJSONTranslator: Sendable {
         guard !shaper.toolCalls.isEmpty else { return [] }
         do {
             let calls = try shaper.toolCalls.take(finishReason: finishReason)
-            return kind.encode(model: model, at: time, content: "", thinking: nil, done: false, toolCalls: calls, asLine: true)
+            return kind.encode(
+                model: model, at: time, content: "", thinking: nil, done: false, toolCalls: calls, asLine: true, timePrefix: stamp(time))
         } catch {
             return fail(error.message, at: time)
         }
@@ -140,8 +142,13 @@ public struct SSEToNDJSONTranslator: Sendable {
         isFinished = true
         out += kind.encode(
             model: model, at: time, content: "", thinking: nil, done: true, doneReason: ollamaDoneReason(finishReason),
-            metrics: recorder.metrics(end: time), asLine: true)
+            metrics: recorder.metrics(end: time), asLine: true, timePrefix: stamp(time))
         return out
+    }
+
+    private mutating func stamp(_ time: Timestamp) -> RFC3339SecondPrefix {
+        timePrefix.update(for: time)
+        return timePrefix
     }
 }
 
