@@ -155,29 +155,44 @@ struct JSONObjectWriter {
         return out
     }
 
+    /// `,"name":` in one growth of the buffer: keys are most of what a chunk writes.
     private mutating func key(_ name: StaticString) {
-        if needsComma { bytes.append(UInt8(ascii: ",")) }
+        let comma = needsComma
         needsComma = true
-        bytes.append(UInt8(ascii: "\""))
-        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        let count = name.utf8CodeUnitCount
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: count + (comma ? 4 : 3)))
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            var index = start
+            if comma {
+                buffer[index] = UInt8(ascii: ",")
+                index += 1
+            }
+            buffer[index] = UInt8(ascii: "\"")
+            UnsafeMutableRawPointer(buffer.baseAddress! + index + 1).copyMemory(from: name.utf8Start, byteCount: count)
+            buffer[index + 1 + count] = UInt8(ascii: "\"")
+            buffer[index + 2 + count] = UInt8(ascii: ":")
+        }
     }
 
     /// A JSON string literal: quotes, backslashes and control characters escaped; all other
     /// UTF-8 written as is, which JSON allows.
     static func appendString(_ value: String, to bytes: inout [UInt8]) {
-        bytes.append(UInt8(ascii: "\""))
-        // Most strings need no escaping: copy them whole.
+        // Most strings need no escaping: copied whole, quotes included, in one growth.
         var value = value
         let copied = value.withUTF8 { utf8 in
             guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
-            bytes.append(contentsOf: utf8)
+            let start = bytes.count
+            bytes.append(contentsOf: repeatElement(UInt8(ascii: "\""), count: utf8.count + 2))
+            if let source = utf8.baseAddress, !utf8.isEmpty {
+                bytes.withUnsafeMutableBufferPointer { buffer in
+                    UnsafeMutableRawPointer(buffer.baseAddress! + start + 1).copyMemory(from: source, byteCount: utf8.count)
+                }
+            }
             return true
         }
-        if copied {
-            bytes.append(UInt8(ascii: "\""))
-            return
-        }
+        if copied { return }
+        bytes.append(UInt8(ascii: "\""))
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])

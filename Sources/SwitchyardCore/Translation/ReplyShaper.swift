@@ -25,11 +25,15 @@ struct ReplyShaper: Sendable {
         self.showThinking = showThinking
     }
 
-    mutating func absorb(_ choice: OpenAIChoice) -> Part {
-        let text = choice.delta ?? choice.message
-        if let calls = text?.toolCalls { toolCalls.add(calls) }
-        let split = splitter.feed(text?.content ?? choice.text ?? "")
-        var part = Part(content: split.content, thinking: (text?.thinking ?? "") + split.thinking)
+    /// Fields are read in place rather than through a copy of the delta: this runs per chunk, and
+    /// copying these structs (several optional strings and arrays each) was a measurable share.
+    mutating func absorb(_ choice: borrowing OpenAIChoice) -> Part {
+        let isDelta = choice.delta != nil
+        if let calls = isDelta ? choice.delta?.toolCalls : choice.message?.toolCalls { toolCalls.add(calls) }
+        let content = (isDelta ? choice.delta?.content : choice.message?.content) ?? choice.text ?? ""
+        let reasoning = (isDelta ? choice.delta?.thinking : choice.message?.thinking) ?? ""
+        let split = splitter.feed(content)
+        var part = Part(content: split.content, thinking: split.thinking.isEmpty ? reasoning : reasoning + split.thinking)
         if let tokens = choice.logprobs?.content { part.logprobs = OllamaLogprobs.encode(tokens) }
         if !showThinking { part.thinking = "" }
         return part
