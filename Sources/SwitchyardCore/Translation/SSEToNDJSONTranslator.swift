@@ -106,9 +106,9 @@ public struct SSEToNDJSONTranslator: Sendable {
     private mutating func translate(_ chunk: OpenAICompletion, at time: Timestamp) -> [UInt8] {
         if let usage = chunk.usage { recorder.usage = usage }
         if let timings = chunk.timings { recorder.timings = timings }
-        guard let choice = chunk.choices?.first else { return [] }
-        var out = line(shaper.absorb(choice), at: time)
-        if let reason = choice.finishReason {
+        guard let choices = chunk.choices, !choices.isEmpty else { return [] }
+        var out = line(shaper.absorb(choices[0]), at: time)
+        if let reason = choices[0].finishReason {
             finishReason = reason
             out += toolCallLine(at: time)
         }
