@@ -109,16 +109,10 @@ extension OllamaToOpenAI {
         function.field("arguments", argumentsJSON(call.function.arguments))
         var object = JSONObjectWriter(capacity: 192)
         if includeIndex { object.field("index", Int64(index)) }
-        object.field("id", call.id.flatMap { $0.isEmpty ? nil : $0 } ?? syntheticCallID(call, index: index))
+        object.field("id", ToolCallID.resolve(call.id, seed: "\(index):\(call.function.name):\(argumentsJSON(call.function.arguments))"))
         object.field("type", "function")
         object.field("function", object: function)
         return object.finished()
-    }
-
-    /// Older Ollama servers send no id, and clients need one to answer the call: a stable one
-    /// derived from the call, in Ollama's `call_` + 8 characters form.
-    static func syntheticCallID(_ call: OllamaToolCall, index: Int) -> String {
-        "call_" + SHA256.hexDigest("\(index):\(call.function.name):\(argumentsJSON(call.function.arguments))").prefix(8)
     }
 
     static func argumentsJSON(_ arguments: JSONValue?) -> String {

@@ -245,15 +245,10 @@ struct ToolCallLinker {
             guard let name = function?["name"]?.stringValue, !name.isEmpty else {
                 throw RequestError(.badRequest, "\(path).tool_calls[\(index)].function.name is required")
             }
-            let arguments: String
-            switch function?["arguments"] {
-            case nil, .null: arguments = "{}"
-            case .string(let text): arguments = text
-            case let object?: arguments = (try? String(decoding: JSONCoding.encoder().encode(object), as: UTF8.self)) ?? "{}"
-            }
+            // Ollama sends an object; a string (OpenAI's form) is taken as it is.
+            let arguments = function?["arguments"]?.stringValue ?? OllamaToOpenAI.argumentsJSON(function?["arguments"])
             seen += 1
-            let id = item["id"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
-                ?? "call_" + SHA256.hexDigest("\(seen):\(name):\(arguments)").prefix(8)
+            let id = ToolCallID.resolve(item["id"]?.stringValue, seed: "\(seen):\(name):\(arguments)")
             open.append((id, name))
             out.append(.object([
                 "id": .string(id), "type": .string("function"),

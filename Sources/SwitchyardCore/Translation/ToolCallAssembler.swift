@@ -8,7 +8,7 @@ import Foundation
 /// interleaved by `index` — into Ollama's native calls: complete, `arguments` as an object.
 ///
 /// A value type fed from the translators; it holds only the calls of the reply in progress.
-public struct ToolCallAssembler: Sendable, Equatable {
+public struct ToolCallAssembler: Sendable {
     struct Pending: Sendable, Equatable {
         var id: String?
         var name: String
@@ -21,10 +21,6 @@ public struct ToolCallAssembler: Sendable, Equatable {
     public init() {}
 
     public var isEmpty: Bool { calls.isEmpty }
-
-    public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.calls.map(\.index) == rhs.calls.map(\.index) && lhs.calls.map(\.call) == rhs.calls.map(\.call)
-    }
 
     public mutating func add(_ fragments: [OpenAIToolCallFragment]) {
         for fragment in fragments {
@@ -72,17 +68,22 @@ public struct ToolCallAssembler: Sendable, Equatable {
             function.field("name", call.name)
             function.field("arguments", raw: arguments)
             var object = JSONObjectWriter(capacity: 128 + arguments.count)
-            object.field("id", call.id.flatMap { $0.isEmpty ? nil : $0 } ?? Self.syntheticID(call, ordinal: ordinal))
+            object.field("id", ToolCallID.resolve(call.id, seed: "\(ordinal):\(call.name):\(call.arguments)"))
             object.field("function", object: function)
             encoded.append(object.finished())
         }
         return JSONObjectWriter.array(encoded)
     }
 
-    /// Clients answer a call by its id, so one is made up when the upstream sent none: stable,
-    /// in Ollama's `call_` + 8 characters form.
-    static func syntheticID(_ call: Pending, ordinal: Int) -> String {
-        "call_" + SHA256.hexDigest("\(ordinal):\(call.name):\(call.arguments)").prefix(8)
+}
+
+/// Clients answer a tool call by its id, and some servers (older Ollama) and histories send
+/// none: the id given, else one made up from the call — stable, so the same call always gets
+/// the same id, in Ollama's `call_` + 8 characters form.
+enum ToolCallID {
+    static func resolve(_ given: String?, seed: String) -> String {
+        if let given, !given.isEmpty { return given }
+        return "call_" + SHA256.hexDigest(seed).prefix(8)
     }
 }
 
