@@ -25,28 +25,12 @@ public struct Timestamp: Sendable, Equatable {
     /// `2025-10-26T17:15:24.097767000Z`, written digit by digit: every streamed Ollama object
     /// carries one, so it is on the per-chunk path.
     static func appendRFC3339(unixNanoseconds: Int64, to bytes: inout [UInt8]) {
-        let seconds = unixNanoseconds >= 0 ? unixNanoseconds / 1_000_000_000 : (unixNanoseconds - 999_999_999) / 1_000_000_000
+        let seconds = floorSecond(unixNanoseconds)
         let nanos = unixNanoseconds - seconds * 1_000_000_000
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civilDate(daysSinceEpoch: days)
-        func digits(_ value: Int64, _ width: Int) {
-            var value = value
-            if value < 0 {
-                bytes.append(UInt8(ascii: "-"))
-                value = -value
-            }
-            // Written right to left into a small stack buffer, then copied: one division per digit.
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
-                var end = 20
-                repeat {
-                    end -= 1
-                    buffer[end] = UInt8(ascii: "0") + UInt8(value % 10)
-                    value /= 10
-                } while value > 0 || 20 - end < width
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[end..<20]))
-            }
-        }
+        func digits(_ value: Int64, _ width: Int) { appendDigits(value, width: width, to: &bytes) }
         digits(year, 4)
         bytes.append(UInt8(ascii: "-"))
         digits(month, 2)
@@ -61,6 +45,30 @@ public struct Timestamp: Sendable, Equatable {
         bytes.append(UInt8(ascii: "."))
         digits(nanos, 9)
         bytes.append(UInt8(ascii: "Z"))
+    }
+
+    /// The Unix second an instant falls in (rounding down, also before 1970).
+    static func floorSecond(_ unixNanoseconds: Int64) -> Int64 {
+        unixNanoseconds >= 0 ? unixNanoseconds / 1_000_000_000 : (unixNanoseconds - 999_999_999) / 1_000_000_000
+    }
+
+    /// `value` in decimal, zero-padded to `width`: written right to left into a small stack
+    /// buffer, then copied — one division per digit.
+    static func appendDigits(_ value: Int64, width: Int, to bytes: inout [UInt8]) {
+        var value = value
+        if value < 0 {
+            bytes.append(UInt8(ascii: "-"))
+            value = -value
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+            var end = 20
+            repeat {
+                end -= 1
+                buffer[end] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+            } while value > 0 || 20 - end < width
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[end..<20]))
+        }
     }
 
     /// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's `civil_from_days`).
@@ -122,12 +130,8 @@ struct RFC3339SecondPrefix: Sendable {
     private var second: Int64 = .min
     private var prefix: [UInt8] = []
 
-    private static func second(of unixNanoseconds: Int64) -> Int64 {
-        unixNanoseconds >= 0 ? unixNanoseconds / 1_000_000_000 : (unixNanoseconds - 999_999_999) / 1_000_000_000
-    }
-
     mutating func update(for time: Timestamp) {
-        let second = Self.second(of: time.unixNanoseconds)
+        let second = Timestamp.floorSecond(time.unixNanoseconds)
         guard second != self.second else { return }
         self.second = second
         prefix.removeAll(keepingCapacity: true)
@@ -143,14 +147,7 @@ struct RFC3339SecondPrefix: Sendable {
             return
         }
         bytes.append(contentsOf: prefix)
-        var fraction = nanos
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 9) { digits in
-            for index in stride(from: 8, through: 0, by: -1) {
-                digits[index] = UInt8(ascii: "0") + UInt8(fraction % 10)
-                fraction /= 10
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(digits))
-        }
+        Timestamp.appendDigits(nanos, width: 9, to: &bytes)
         bytes.append(UInt8(ascii: "Z"))
     }
 }
