@@ -77,17 +77,20 @@ struct PassThroughTransform: StreamTransform {
 
     static func framing(of contentType: String?) -> Framing {
         guard let contentType else { return .opaque }
-        // Every forwarded answer asks this; an ASCII case-insensitive look costs no allocation.
-        let bytes = Array(contentType.utf8)
-        func has(_ needle: StaticString, atStartOnly: Bool) -> Bool {
-            let target = needle.withUTF8Buffer { Array($0) }
-            guard bytes.count >= target.count else { return false }
-            let starts = atStartOnly ? 0...0 : 0...(bytes.count - target.count)
-            return starts.contains { start in
-                zip(bytes[start..<start + target.count], target).allSatisfy { $0 | 0x20 == $1 | 0x20 }
+        // Every forwarded answer asks this: compared in place, ASCII case folded, no lowercased copy.
+        let type = contentType.utf8
+        func matches(at start: String.UTF8View.Index, _ needle: String) -> Bool {
+            var index = start
+            for expected in needle.utf8 {
+                guard index != type.endIndex else { return false }
+                let byte = type[index]
+                guard (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 == expected : byte == expected else { return false }
+                index = type.index(after: index)
             }
+            return true
         }
-        return has("text/event-stream", atStartOnly: true) ? .sse : has("ndjson", atStartOnly: false) ? .ndjson : .opaque
+        if matches(at: type.startIndex, "text/event-stream") { return .sse }
+        return type.indices.contains { matches(at: $0, "ndjson") } ? .ndjson : .opaque
     }
 
     static func isStream(contentType: String?) -> Bool { framing(of: contentType) != .opaque }
