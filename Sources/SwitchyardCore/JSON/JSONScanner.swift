@@ -13,22 +13,20 @@ public struct JSONScanner {
         self.bytes = bytes
     }
 
-    /// Runs `read` over `json` and requires it to consume the whole document.
+    /// Runs `read` over a document and requires it to consume the whole of it.
+    static func read<T>(_ bytes: UnsafeBufferPointer<UInt8>, _ read: (inout JSONScanner) throws(GiveUp) -> T) -> T? {
+        var scanner = JSONScanner(bytes: bytes)
+        guard let value = try? read(&scanner), scanner.atEnd else { return nil }
+        return value
+    }
+
     static func read<T>(_ json: String, _ read: (inout JSONScanner) throws(GiveUp) -> T) -> T? {
         var json = json
-        return json.withUTF8 { bytes in
-            var scanner = JSONScanner(bytes: bytes)
-            guard let value = try? read(&scanner), scanner.atEnd else { return nil }
-            return value
-        }
+        return json.withUTF8 { Self.read($0, read) }
     }
 
     static func read<T>(_ bytes: [UInt8], _ read: (inout JSONScanner) throws(GiveUp) -> T) -> T? {
-        bytes.withUnsafeBufferPointer { bytes in
-            var scanner = JSONScanner(bytes: bytes)
-            guard let value = try? read(&scanner), scanner.atEnd else { return nil }
-            return value
-        }
+        bytes.withUnsafeBufferPointer { Self.read($0, read) }
     }
 
     /// The string value of `key` in a top-level object, after checking the whole document is
