@@ -119,18 +119,13 @@ struct Serve: AsyncParsableCommand {
             Self.fail("invalid log level '\(levelText)': expected trace, debug, info, notice, warning or error")
         }
         let formatText = logFormat ?? environment["SWITCHYARD_LOG_FORMAT"] ?? "text"
+        let format: LineLogHandler.Format
         switch formatText.lowercased() {
-        case "json":
-            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
-        case "text":
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
-            }
-        default:
-            Self.fail("invalid log format '\(formatText)': expected text or json")
+        case "json": format = .json
+        case "text": format = .text
+        default: Self.fail("invalid log format '\(formatText)': expected text or json")
         }
+        LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level, format: format) }
         let logger = Logger(label: "switchyard")
         logger.info("starting", metadata: [
             "listen": "\(configuration.listen)", "upstream": "\(configuration.upstream)",

@@ -50,7 +50,7 @@ import Testing
 
     @Test func jsonLinesCarryEveryField() throws {
         let captured = LinesBox()
-        var logger = Logger(label: "switchyard") { label in JSONLogHandler(label: label, level: .info, output: captured.append) }
+        var logger = Logger(label: "switchyard") { label in LineLogHandler(label: label, level: .info, format: .json, output: captured.append) }
         logger[metadataKey: "request_id"] = "abc"
         logger.info("request", metadata: ["status": "200", "path": "/api/chat"])
         logger.debug("hidden at info level")
@@ -64,6 +64,20 @@ import Testing
         #expect(object["status"] as? String == "200")
         #expect((object["time"] as? String)?.hasSuffix("Z") == true)
         #expect(lines.first?.last == UInt8(ascii: "\n"))
+    }
+
+    @Test func textLinesCarryMetadataSetBeforeAndAtTheCall() throws {
+        let captured = LinesBox()
+        var logger = Logger(label: "switchyard") { label in LineLogHandler(label: label, level: .info, format: .text, output: captured.append) }
+        logger[metadataKey: "request_id"] = "abc"
+        logger[metadataKey: "request_id"] = "def"
+        logger.info("request", metadata: ["status": "200"])
+        logger.debug("hidden at info level")
+        let lines = captured.lines.map { String(decoding: $0, as: UTF8.self) }
+        #expect(lines.count == 1)
+        let line = try #require(lines.first)
+        #expect(line.hasSuffix(" info switchyard : request_id=def status=200 [SwitchyardServerTests] request\n"))
+        #expect(line.first?.isNumber == true)
     }
 }
 

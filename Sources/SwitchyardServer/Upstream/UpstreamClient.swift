@@ -41,6 +41,9 @@ public final class UpstreamClient: Sendable {
         // An upstream that refuses connections should give a 502 now, not after retrying until
         // the connect timeout.
         config.connectionPool.retryConnectionEstablishment = false
+        // No tracer: with the default (swift-distributed-tracing's no-op) AsyncHTTPClient still
+        // builds every request's span attributes, 1.5 % of a proxied request's CPU.
+        config.tracing.tracer = nil
         httpClient = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: config)
         base = configuration.upstream
         apiKey = configuration.upstreamAPIKey
