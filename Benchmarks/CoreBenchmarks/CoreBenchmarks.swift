@@ -22,7 +22,7 @@ let chatBody: [UInt8] = {
 }()
 
 let benchmarks: @Sendable () -> Void = {
-    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput, .mallocCountTotal], maxDuration: .seconds(3), maxIterations: 1_000_000)
+    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput, .mallocCountTotal, .instructions], maxDuration: .seconds(3), maxIterations: 1_000_000)
 
     // Per-chunk figures are per chunk of a 1,000-chunk stream (one translator, as in a real one).
     let perChunk = Benchmark.Configuration(scalingFactor: .kilo)

@@ -156,4 +156,16 @@ import Testing
         let (_, objects) = try translate([stream])
         #expect(objects.last?["done_reason"] == .string("length"))
     }
+
+    @Test func invalidUTF8BecomesReplacementCharactersOnBothReadingPaths() throws {
+        // A byte that is not UTF-8 in a plain text delta (read by the scanner) and in a chunk the
+        // scanner leaves to JSONDecoder (a tool call delta with text next to it).
+        let bad: [UInt8] = [0xFF]
+        let stream = Array(#"data: {"choices":[{"delta":{"content":"a"#.utf8) + bad + Array(#"b"}}]}"#.utf8) + [10, 10]
+            + Array(#"data: {"choices":[{"delta":{"content":"c"#.utf8) + bad
+            + Array(#"","tool_calls":[]},"finish_reason":"stop"}]}"#.utf8) + [10, 10]
+        let (_, objects) = try translate([stream])
+        #expect(objects.map { $0["message"]?["content"] } == [.string("a\u{FFFD}b"), .string("c\u{FFFD}"), .string("")])
+        #expect(objects.last?["done"] == .bool(true))
+    }
 }

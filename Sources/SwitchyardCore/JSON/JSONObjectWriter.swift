@@ -33,7 +33,8 @@ struct JSONObjectWriter {
 
     mutating func field(_ name: StaticString, _ value: Bool) {
         key(name)
-        bytes.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
+        let literal: StaticString = value ? "true" : "false"
+        literal.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
     /// Non-finite values, which JSON cannot hold, become 0.
@@ -132,26 +133,34 @@ struct JSONObjectWriter {
         return out
     }
 
-    /// The object's bytes; consuming, so the buffer is handed over rather than copied.
-    consuming func finished() -> [UInt8] {
-        var out = bytes
+    /// The object's bytes, moved out (the writer is left empty), so the buffer is handed over rather than copied.
+    mutating func finished() -> [UInt8] {
+        var out = takeBytes()
         out.append(UInt8(ascii: "}"))
         return out
     }
 
     /// The object and `suffix` (an SSE event's blank line).
-    consuming func finished(suffix: StaticString) -> [UInt8] {
-        var out = bytes
+    mutating func finished(suffix: StaticString) -> [UInt8] {
+        var out = takeBytes()
         out.append(UInt8(ascii: "}"))
         suffix.withUTF8Buffer { out.append(contentsOf: $0) }
         return out
     }
 
     /// The object and a newline: one NDJSON line.
-    consuming func finishedLine() -> [UInt8] {
-        var out = bytes
+    mutating func finishedLine() -> [UInt8] {
+        var out = takeBytes()
         out.append(UInt8(ascii: "}"))
         out.append(UInt8(ascii: "\n"))
+        return out
+    }
+
+    /// The buffer, moved out: a copy would leave `bytes` sharing it, and the closing append
+    /// would then copy the whole object.
+    private mutating func takeBytes() -> [UInt8] {
+        var out: [UInt8] = []
+        swap(&out, &bytes)
         return out
     }
 

@@ -9,6 +9,10 @@ extension OpenAICompletion {
     public static func scan(_ json: String) -> OpenAICompletion? {
         JSONScanner.read(json) { scanner throws(JSONScanner.GiveUp) in try scanner.completion() }
     }
+
+    public static func scan(_ json: UnsafeBufferPointer<UInt8>) -> OpenAICompletion? {
+        JSONScanner.read(json) { scanner throws(JSONScanner.GiveUp) in try scanner.completion() }
+    }
 }
 
 extension JSONScanner {

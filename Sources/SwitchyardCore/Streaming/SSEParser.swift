@@ -34,7 +34,9 @@ public struct SSEEvent: Sendable, Equatable {
 public struct SSEParser: Sendable {
     private var line: [UInt8] = []
     private var lastByteWasCR = false
-    private var data: [String] = []
+    /// The event's `data:` lines so far, joined by `\n`; kept as bytes, so a translator reads
+    /// them in place and no `String` is made per event.
+    private var data: [UInt8] = []
     private var hasData = false
     private var event: String?
     private var id: String?
@@ -45,23 +47,41 @@ public struct SSEParser: Sendable {
         case eventTooLarge(limit: Int)
     }
 
+    /// A dispatched event as the parser holds it: `data` is valid only during the call that
+    /// receives the view.
+    public struct EventView {
+        public let event: String?
+        public let id: String?
+        public let data: UnsafeBufferPointer<UInt8>
+
+        /// OpenAI-style streams end with this sentinel instead of closing on their own.
+        public var isDone: Bool { data.elementsEqual("[DONE]".utf8) }
+    }
+
     public init(maximumEventSize: Int = 64 * 1024 * 1024) {
         self.maximumEventSize = maximumEventSize
     }
 
+    /// The events the new bytes completed.
     public mutating func feed(_ bytes: some Collection<UInt8>) throws(ParseError) -> [SSEEvent] {
+        var events: [SSEEvent] = []
+        try feed(bytes) { events.append(SSEEvent($0)) }
+        return events
+    }
+
+    /// Hands each event the new bytes completed to `each`, without copying its data out.
+    public mutating func feed(_ bytes: some Collection<UInt8>, each: (borrowing EventView) -> Void) throws(ParseError) {
         // Walk contiguous memory: iterating a generic collection from another module is not
         // specialised, and costs an allocation per byte.
         let result = bytes.withContiguousStorageIfAvailable { buffer in
-            Result { () throws(ParseError) in try self.feed(contiguous: buffer) }
+            Result { () throws(ParseError) in try self.feed(contiguous: buffer, each: each) }
         } ?? Array(bytes).withUnsafeBufferPointer { buffer in
-            Result { () throws(ParseError) in try self.feed(contiguous: buffer) }
+            Result { () throws(ParseError) in try self.feed(contiguous: buffer, each: each) }
         }
-        return try result.get()
+        try result.get()
     }
 
-    private mutating func feed(contiguous bytes: UnsafeBufferPointer<UInt8>) throws(ParseError) -> [SSEEvent] {
-        var events: [SSEEvent] = []
+    private mutating func feed(contiguous bytes: UnsafeBufferPointer<UInt8>, each: (borrowing EventView) -> Void) throws(ParseError) {
         var index = 0
         while index < bytes.count {
             let byte = bytes[index]
@@ -72,7 +92,7 @@ public struct SSEParser: Sendable {
                     continue
                 }
                 lastByteWasCR = byte == UInt8(ascii: "\r")
-                if let dispatched = endLine() { events.append(dispatched) }
+                endLine(each)
                 continue
             }
             // A run of line content: found with memchr, and read in place when the whole line is
@@ -86,22 +106,26 @@ public struct SSEParser: Sendable {
             }
             if line.isEmpty, end < bytes.count {
                 lastByteWasCR = bytes[end] == UInt8(ascii: "\r")
-                if let dispatched = endLine(UnsafeBufferPointer(rebasing: bytes[index..<end])) { events.append(dispatched) }
+                endLine(UnsafeBufferPointer(rebasing: bytes[index..<end]), each)
                 index = end + 1
                 continue
             }
             line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<end]))
             index = end
         }
+    }
+
+    /// Flushes an event whose blank line never came.
+    public mutating func finish() -> [SSEEvent] {
+        var events: [SSEEvent] = []
+        finish { events.append(SSEEvent($0)) }
         return events
     }
 
-    public mutating func finish() -> [SSEEvent] {
-        var events: [SSEEvent] = []
-        if !line.isEmpty, let dispatched = endLine() { events.append(dispatched) }
-        if let dispatched = dispatch() { events.append(dispatched) }
+    public mutating func finish(each: (borrowing EventView) -> Void) {
+        if !line.isEmpty { endLine(each) }
+        dispatch(each)
         reset()
-        return events
     }
 
     /// The index of the first CR or LF at or after `start`, or the end of `bytes`.
@@ -115,44 +139,41 @@ public struct SSEParser: Sendable {
     }
 
     /// Ends the line collected in `line`.
-    private mutating func endLine() -> SSEEvent? {
+    private mutating func endLine(_ each: (borrowing EventView) -> Void) {
         var collected: [UInt8] = []
         swap(&collected, &line)
-        defer {
-            collected.removeAll(keepingCapacity: true)
-            swap(&collected, &line)
-        }
-        return collected.withUnsafeBufferPointer { endLine($0) }
+        collected.withUnsafeBufferPointer { endLine($0, each) }
+        collected.removeAll(keepingCapacity: true)
+        swap(&collected, &line)
     }
 
-    private mutating func endLine(_ line: UnsafeBufferPointer<UInt8>) -> SSEEvent? {
-        if line.isEmpty { return dispatch() }
-        if line.first == UInt8(ascii: ":") { return nil }
+    private mutating func endLine(_ line: UnsafeBufferPointer<UInt8>, _ each: (borrowing EventView) -> Void) {
+        if line.isEmpty { return dispatch(each) }
+        if line.first == UInt8(ascii: ":") { return }
         let colon = line.firstIndex(of: UInt8(ascii: ":")) ?? line.endIndex
         let name = UnsafeBufferPointer(rebasing: line[..<colon])
         var valueStart = colon < line.endIndex ? colon + 1 : colon
         if valueStart < line.endIndex, line[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
-        func value() -> String { String(decoding: line[valueStart...], as: UTF8.self) }
+        let value = UnsafeBufferPointer(rebasing: line[valueStart...])
         if name.elementsEqual("data".utf8) {
-            data.append(value())
+            if hasData { data.append(UInt8(ascii: "\n")) }
+            data.append(contentsOf: value)
             hasData = true
         } else if name.elementsEqual("event".utf8) {
-            event = value()
+            event = String(decoding: value, as: UTF8.self)
         } else if name.elementsEqual("id".utf8) {
-            id = value()
+            id = String(decoding: value, as: UTF8.self)
         }  // `retry` and unknown fields do not matter to a proxy
-        return nil
     }
 
-    private mutating func dispatch() -> SSEEvent? {
-        defer {
-            data.removeAll(keepingCapacity: true)
-            hasData = false
-            event = nil
-            eventSize = 0
+    private mutating func dispatch(_ each: (borrowing EventView) -> Void) {
+        if hasData {
+            data.withUnsafeBufferPointer { each(EventView(event: event, id: id, data: $0)) }
         }
-        guard hasData else { return nil }
-        return SSEEvent(event: event, data: data.count == 1 ? data[0] : data.joined(separator: "\n"), id: id)
+        data.removeAll(keepingCapacity: true)
+        hasData = false
+        event = nil
+        eventSize = 0
     }
 
     private mutating func reset() {
@@ -162,5 +183,11 @@ public struct SSEParser: Sendable {
         event = nil
         eventSize = 0
         lastByteWasCR = false
+    }
+}
+
+extension SSEEvent {
+    init(_ view: borrowing SSEParser.EventView) {
+        self.init(event: view.event, data: String(decoding: view.data, as: UTF8.self), id: view.id)
     }
 }

@@ -37,7 +37,7 @@ extension OllamaToOpenAI {
     }
 
     private static func completion(
-        object kind: String, choice: JSONObjectWriter, reply: OllamaReplyChunk, model: String, id: String, created: Int64
+        object kind: String, choice: consuming JSONObjectWriter, reply: OllamaReplyChunk, model: String, id: String, created: Int64
     ) -> [UInt8] {
         var object = JSONObjectWriter()
         object.field("id", id)

@@ -43,17 +43,28 @@ public struct SSEToNDJSONTranslator: Sendable {
     /// Feeds bytes from the upstream; returns NDJSON bytes for the client (possibly none).
     public mutating func feed(_ bytes: some Collection<UInt8>, at time: Timestamp) -> [UInt8] {
         guard !isFinished else { return [] }
+        var out: [UInt8] = []
+        // The parser is moved out while it calls back into `self`, which translates each event
+        // as it is dispatched, reading its data where the parser holds it.
+        var parser = SSEParser()
+        swap(&parser, &self.parser)
+        defer { swap(&parser, &self.parser) }
         do {
-            return handle(try parser.feed(bytes), at: time)
+            try parser.feed(bytes) { event in handle(event, into: &out, at: time) }
         } catch {
-            return fail("upstream sent an event larger than \(parser.maximumEventSize) bytes", at: time)
+            out += fail("upstream sent an event larger than \(parser.maximumEventSize) bytes", at: time)
         }
+        return out
     }
 
     /// The upstream's stream ended; returns what remains to be written.
     public mutating func finish(at time: Timestamp) -> [UInt8] {
         guard !isFinished else { return [] }
-        var out = handle(parser.finish(), at: time)
+        var out: [UInt8] = []
+        var parser = SSEParser()
+        swap(&parser, &self.parser)
+        parser.finish { event in handle(event, into: &out, at: time) }
+        swap(&parser, &self.parser)
         guard !isFinished else { return out }
         if finishReason != nil {
             out += finalLine(at: time)  // a finished generation whose `[DONE]` got lost
@@ -70,37 +81,37 @@ public struct SSEToNDJSONTranslator: Sendable {
         return OllamaError.line(message)
     }
 
-    private mutating func handle(_ events: [SSEEvent], at time: Timestamp) -> [UInt8] {
-        var out: [UInt8] = []
-        for event in events where !isFinished {
-            if event.isDone {
-                out += finalLine(at: time)
-                continue
-            }
-            if event.event == "error" {
-                let message = OpenAIErrorBody.message(in: Array(event.data.utf8)) ?? String(event.data.prefix(500))
-                out += fail(message, at: time)
-                continue
-            }
-            let chunk: OpenAICompletion
-            if let common = OpenAICompletion.scan(event.data) {
-                chunk = common
-            } else {
-                do {
-                    chunk = try decoder.decode(OpenAICompletion.self, from: Data(event.data.utf8))
-                } catch {
-                    out += fail("upstream sent a malformed stream chunk: \(event.data.prefix(200))", at: time)
-                    continue
-                }
-            }
-            if let error = chunk.error {
-                out += fail(error.message, at: time)
-                continue
-            }
-            let produced = translate(chunk, at: time)
-            if out.isEmpty { out = produced } else { out += produced }  // one event per feed is the rule: no copy
+    private mutating func handle(_ event: borrowing SSEParser.EventView, into out: inout [UInt8], at time: Timestamp) {
+        guard !isFinished else { return }
+        if event.isDone {
+            out += finalLine(at: time)
+            return
         }
-        return out
+        if event.event == "error" {
+            let message = OpenAIErrorBody.message(in: Array(event.data)) ?? String(String(decoding: event.data, as: UTF8.self).prefix(500))
+            out += fail(message, at: time)
+            return
+        }
+        let chunk: OpenAICompletion
+        if let common = OpenAICompletion.scan(event.data) {
+            chunk = common
+        } else {
+            // As text first: the decoder refuses invalid UTF-8, which the scanner and the
+            // parser have always read with replacement characters.
+            let text = String(decoding: event.data, as: UTF8.self)
+            do {
+                chunk = try decoder.decode(OpenAICompletion.self, from: Data(text.utf8))
+            } catch {
+                out += fail("upstream sent a malformed stream chunk: \(text.prefix(200))", at: time)
+                return
+            }
+        }
+        if let error = chunk.error {
+            out += fail(error.message, at: time)
+            return
+        }
+        let produced = translate(chunk, at: time)
+        if out.isEmpty { out = produced } else { out += produced }  // one event per feed is the rule: no copy
     }
 
     private mutating func translate(_ chunk: OpenAICompletion, at time: Timestamp) -> [UInt8] {
