@@ -35,6 +35,27 @@ import Testing
         #expect(fast > all / 2)
     }
 
+    /// Whole (not streamed) replies go through the same readers.
+    @Test func recordedWholeRepliesReadAsJSONDecoderReadsThem() throws {
+        var fast: [String] = []
+        for name in ["llama-server/chat.json", "llama-server/chat-think.json", "llama-server/chat-json-schema.json", "llama-server/chat-tools.json"] {
+            let bytes = try Fixtures.bytes(name)
+            guard let scanned = bytes.withUnsafeBufferPointer({ OpenAICompletion.scan($0) }) else { continue }
+            fast.append(name)
+            #expect(scanned == (try JSONDecoder().decode(OpenAICompletion.self, from: Data(bytes))), "\(name)")
+        }
+        for name in ["switchyard-ollama/chat.json", "switchyard-ollama/generate.json"] {
+            let bytes = try Fixtures.bytes(name)
+            guard let scanned = bytes.withUnsafeBufferPointer({ OllamaReplyChunk.scan($0) }) else { continue }
+            fast.append(name)
+            #expect(scanned == (try JSONDecoder().decode(OllamaReplyChunk.self, from: Data(bytes))), "\(name)")
+        }
+        // Plain text and reasoning are read fast; tool calls take the general path.
+        #expect(fast.contains("llama-server/chat.json") && fast.contains("llama-server/chat-think.json"))
+        #expect(!fast.contains("llama-server/chat-tools.json"))
+        #expect(fast.contains("switchyard-ollama/chat.json") && fast.contains("switchyard-ollama/generate.json"))
+    }
+
     @Test(arguments: [
         #"{"choices":[{"index":0,"delta":{"content":"line\none \"quoted\" \\ \/ \t\u00e9\ud83d\ude00 ü"}}]}"#,
         #" { "choices" : [ { "delta" : { "content" : null , "reasoning_content" : "r" } , "finish_reason" : "stop" } ] , "usage" : { "prompt_tokens" : 3 , "completion_tokens" : 4 , "prompt_tokens_details" : { "cached_tokens" : 0 } } } "#,

@@ -5,7 +5,7 @@
 /// It reads exactly what `OpenAICompletion`'s `Decodable` conformance reads and skips the rest.
 /// Anything outside that common shape (tool calls, logprobs, reasoning details, errors) makes it
 /// give up and return nil, and the caller decodes with JSONDecoder.
-extension OpenAICompletion {
+extension OpenAICompletion: ScannableReply {
     public static func scan(_ json: String) -> OpenAICompletion? {
         JSONScanner.read(json) { scanner throws(JSONScanner.GiveUp) in try scanner.completion() }
     }

@@ -128,7 +128,19 @@ public final class UpstreamClient: Sendable {
     func decode<T: Decodable>(
         _ type: T.Type, from response: HTTPClientResponse, limit: Int = 256 * 1024 * 1024, path: String? = nil
     ) async throws(RequestError) -> T {
+        try decodeJSON(T.self, try await Self.collect(response, limit: limit, upstream: base), path: path)
+    }
+
+    /// A whole reply, read by the scanner when it has a common shape.
+    func decode<T: ScannableReply>(
+        _ type: T.Type, from response: HTTPClientResponse, limit: Int = 256 * 1024 * 1024, path: String? = nil
+    ) async throws(RequestError) -> T {
         let body = try await Self.collect(response, limit: limit, upstream: base)
+        if let value = body.withUnsafeReadableBytes({ T.scan($0.assumingMemoryBound(to: UInt8.self)) }) { return value }
+        return try decodeJSON(T.self, body, path: path)
+    }
+
+    private func decodeJSON<T: Decodable>(_ type: T.Type, _ body: ByteBuffer, path: String?) throws(RequestError) -> T {
         guard let value = try? JSONCoding.decoder().decode(T.self, from: Data(body.readableBytesView)) else {
             throw RequestError(.badGateway, "upstream \(base) sent an unreadable answer" + (path.map { " to \($0)" } ?? ""))
         }
