@@ -61,8 +61,9 @@ public struct LineLogHandler: LogHandler {
             fields["level"] = .string(event.level.rawValue)
             fields["label"] = .string(label)
             fields["message"] = .string("\(event.message)")
-            guard let line = try? JSONCoding.encoder().encode(JSONValue.object(fields)) else { return }
-            output(Array(line) + [UInt8(ascii: "\n")])
+            guard var line = JSONValue.object(fields).encodedBytes() else { return }
+            line.append(UInt8(ascii: "\n"))
+            output(line)
         case .text:
             var line = "\(time) \(event.level) \(label) :"
             for key in merged.keys.sorted() { line += " \(key)=\(merged[key]!)" }

@@ -113,12 +113,10 @@ public final class UpstreamClient: Sendable {
     func post(
         _ path: String, json body: [String: JSONValue], headers: HTTPHeaders = [:], logger: Logger
     ) async throws(RequestError) -> HTTPClientResponse {
-        let bytes: ByteBuffer
-        do {
-            bytes = ByteBuffer(bytes: try JSONCoding.encoder().encode(JSONValue.object(body)))
-        } catch {
-            throw RequestError(.badRequest, "could not encode the translated request: \(error)")
+        guard let encoded = JSONValue.object(body).encodedBytes() else {
+            throw RequestError(.badRequest, "could not encode the translated request: it holds a number JSON cannot carry")
         }
+        let bytes = ByteBuffer(bytes: encoded)
         let response = try await execute(.POST, path, headers: headers, body: bytes, logger: logger)
         try await requireSuccess(response)
         return response
