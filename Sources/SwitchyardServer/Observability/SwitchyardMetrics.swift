@@ -1,3 +1,4 @@
+import CoreMetrics
 import Metrics
 import Prometheus
 import Synchronization
@@ -53,23 +54,47 @@ public final class SwitchyardMetrics: Sendable {
     func finished(path: String, status: Int, facts: RequestTrace.Facts, totalNanoseconds: UInt64, firstByteNanoseconds: UInt64?) {
         let route = route(path)
         let model = model(facts.model)
-        Counter(label: "switchyard_requests_total", dimensions: [("route", route), ("status", "\(status)"), ("model", model)], factory: factory)
-            .increment()
-        Timer(label: "switchyard_request_duration_seconds", dimensions: [("route", route)], factory: factory)
-            .recordNanoseconds(Int64(totalNanoseconds))
+        counter("switchyard_requests_total", [("route", route), ("status", String(status)), ("model", model)]).increment()
+        timer("switchyard_request_duration_seconds", route: route).recordNanoseconds(Int64(totalNanoseconds))
         if let firstByteNanoseconds {
-            Timer(label: "switchyard_time_to_first_byte_seconds", dimensions: [("route", route)], factory: factory)
-                .recordNanoseconds(Int64(firstByteNanoseconds))
+            timer("switchyard_time_to_first_byte_seconds", route: route).recordNanoseconds(Int64(firstByteNanoseconds))
         }
         if let error = facts.upstreamError {
-            Counter(label: "switchyard_upstream_errors_total", dimensions: [("kind", error)], factory: factory).increment()
+            counter("switchyard_upstream_errors_total", [("kind", error)]).increment()
         }
         if let tokens = facts.promptTokens {
-            Counter(label: "switchyard_tokens_total", dimensions: [("direction", "in"), ("model", model)], factory: factory).increment(by: tokens)
+            counter("switchyard_tokens_total", [("direction", "in"), ("model", model)]).increment(by: tokens)
         }
         if let tokens = facts.completionTokens {
-            Counter(label: "switchyard_tokens_total", dimensions: [("direction", "out"), ("model", model)], factory: factory).increment(by: tokens)
+            counter("switchyard_tokens_total", [("direction", "out"), ("model", model)]).increment(by: tokens)
         }
+    }
+
+    /// Handles are kept once made: resolving one by its labels in the registry took a lock and
+    /// built the label set on every request. Label values are bounded (routes, statuses, the
+    /// model limit above), so the cache is too.
+    private struct HandleKey: Hashable {
+        let label: String
+        let dimensions: [String]
+    }
+
+    private let counters = Mutex<[HandleKey: CoreMetrics.Counter]>([:])
+    private let timers = Mutex<[HandleKey: CoreMetrics.Timer]>([:])
+
+    private func counter(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Counter {
+        let key = HandleKey(label: label, dimensions: dimensions.map(\.1))
+        if let counter = counters.withLock({ $0[key] }) { return counter }
+        let counter = Counter(label: label, dimensions: dimensions, factory: factory)
+        counters.withLock { $0[key] = counter }
+        return counter
+    }
+
+    private func timer(_ label: String, route: String) -> CoreMetrics.Timer {
+        let key = HandleKey(label: label, dimensions: [route])
+        if let timer = timers.withLock({ $0[key] }) { return timer }
+        let timer = Timer(label: label, dimensions: [("route", route)], factory: factory)
+        timers.withLock { $0[key] = timer }
+        return timer
     }
 
     /// The Prometheus text exposition.
