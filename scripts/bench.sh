@@ -4,6 +4,8 @@
 #   scripts/bench.sh            all scenarios (about 4 minutes after the first build)
 #   BENCH_SECONDS=10 scripts/bench.sh     longer wrk runs
 #   BENCH_SKIP_MICRO=1 scripts/bench.sh   skip the core micro-benchmarks
+#   BENCH_REPEAT=3 scripts/bench.sh       measure every cell 3 times, the three columns taking
+#                                         turns, and print the median of each figure
 # Loopback only. Not run by CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +19,7 @@ scripts/install-packages.sh ${missing[@]+"${missing[@]}"}
 scripts/setup.sh >/dev/null
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 seconds=${BENCH_SECONDS:-5}
+repeat=${BENCH_REPEAT:-1}
 ulimit -n 20000 2>/dev/null || true
 
 export SWITCHYARD_BENCHMARKS=1
@@ -112,16 +115,36 @@ run_streams() {
 }
 field() { python3 -c 'import json,sys; print(round(json.loads(sys.argv[1])[sys.argv[2]], 3))' "$1" "$2"; }
 
-record() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$results"; }
+record() { printf '%s\t%s\t%s\t%s\n' "$@" >>"$results"; }  # name, c, the three columns (tab-separated), measure
+
+# The median of each figure over several runs ("a b c" per line in, "a b c" out); errors summed up as the most seen.
+median() { python3 -c '
+import statistics, sys
+rows = [[float(x) for x in line.split()] for line in sys.stdin if line.strip()]
+columns = list(zip(*rows))
+# The last figure is an error count: any error in any run shows.
+print(" ".join([f"{statistics.median(column):g}" for column in columns[:-1]] + [f"{max(columns[-1]):g}"]))'; }
+
+# One cell, three columns taking turns $repeat times (so a slow spell of this shared machine
+# falls on all three): prints the direct, nginx and switchyard medians, tab-separated.
+# Each argument is a command printing one line of figures.
+measure() {
+    local d="" g="" s=""
+    for _ in $(seq 1 "$repeat"); do
+        d+="$(eval "$1")"$'\n'; g+="$(eval "$2")"$'\n'; s+="$(eval "$3")"$'\n'
+    done
+    printf '%s\t%s\t%s' "$(median <<<"$d")" "$(median <<<"$g")" "$(median <<<"$s")"
+}
+streams() { local out; out=$(run_streams "$@"); echo "$(field "$out" chunks_per_s) $(field "$out" errors)"; }
 
 plain='{"model":"bench-1-0","messages":[{"role":"user","content":"hi"}],"stream":false}'
 for c in 1 64; do
     log "scenario 1: /v1/chat/completions, not streamed, pass-through, c=$c"
-    record "1 pass-through /v1 non-stream" "$c" "$(run_wrk "http://127.0.0.1:$up/v1/chat/completions" "$plain" "$c")" \
-        "$(run_wrk "http://127.0.0.1:$ng/v1/chat/completions" "$plain" "$c")" "$(run_wrk "http://127.0.0.1:$sy/v1/chat/completions" "$plain" "$c")" "rps p50 p99"
+    record "1 pass-through /v1 non-stream" "$c" "$(measure "run_wrk http://127.0.0.1:$up/v1/chat/completions '$plain' $c" \
+        "run_wrk http://127.0.0.1:$ng/v1/chat/completions '$plain' $c" "run_wrk http://127.0.0.1:$sy/v1/chat/completions '$plain' $c")" "rps p50 p99"
     log "scenario 2: /api/chat, not streamed, translated to OpenAI, c=$c"
-    record "2 /api/chat non-stream, translated" "$c" "$(run_wrk "http://127.0.0.1:$up/api/chat" "$plain" "$c")" \
-        "$(run_wrk "http://127.0.0.1:$ng/v1/chat/completions" "$plain" "$c")" "$(run_wrk "http://127.0.0.1:$sy/api/chat" "$plain" "$c")" "rps p50 p99"
+    record "2 /api/chat non-stream, translated" "$c" "$(measure "run_wrk http://127.0.0.1:$up/api/chat '$plain' $c" \
+        "run_wrk http://127.0.0.1:$ng/v1/chat/completions '$plain' $c" "run_wrk http://127.0.0.1:$sy/api/chat '$plain' $c")" "rps p50 p99"
 done
 
 long_sse='{"model":"bench-1000-0","messages":[{"role":"user","content":"hi"}],"stream":true}'
@@ -129,45 +152,42 @@ long_ollama='{"model":"bench-1000-0","messages":[{"role":"user","content":"hi"}]
 for c in 1 64; do
     n=$(( c == 1 ? 20 : 256 ))
     log "scenario 3: /api/chat streaming 1000 chunks, SSE→NDJSON, c=$c"
-    d=$(run_streams "http://127.0.0.1:$up/v1/chat/completions" "$long_sse" "$c" "$n" sse)
-    g=$(run_streams "http://127.0.0.1:$ng/v1/chat/completions" "$long_sse" "$c" "$n" sse)
-    s=$(run_streams "http://127.0.0.1:$sy/api/chat" "$long_ollama" "$c" "$n" ndjson)
-    record "3 /api/chat stream 1000, SSE→NDJSON" "$c" "$(field "$d" chunks_per_s) $(field "$d" errors)" \
-        "$(field "$g" chunks_per_s) $(field "$g" errors)" "$(field "$s" chunks_per_s) $(field "$s" errors)" "chunks/s errors"
+    record "3 /api/chat stream 1000, SSE→NDJSON" "$c" "$(measure "streams http://127.0.0.1:$up/v1/chat/completions '$long_sse' $c $n sse" \
+        "streams http://127.0.0.1:$ng/v1/chat/completions '$long_sse' $c $n sse" "streams http://127.0.0.1:$sy/api/chat '$long_ollama' $c $n ndjson")" \
+        "chunks/s errors"
     log "scenario 4: /v1/chat/completions streaming 1000 chunks over Ollama, NDJSON→SSE, c=$c"
-    d=$(run_streams "http://127.0.0.1:$up/api/chat" "$long_ollama" "$c" "$n" ndjson)
-    g=$(run_streams "http://127.0.0.1:$ng/api/chat" "$long_ollama" "$c" "$n" ndjson)
-    s=$(run_streams "http://127.0.0.1:$sy_ollama/v1/chat/completions" "$long_sse" "$c" "$n" sse)
-    record "4 /v1 stream 1000 over Ollama, NDJSON→SSE" "$c" "$(field "$d" chunks_per_s) $(field "$d" errors)" \
-        "$(field "$g" chunks_per_s) $(field "$g" errors)" "$(field "$s" chunks_per_s) $(field "$s" errors)" "chunks/s errors"
+    record "4 /v1 stream 1000 over Ollama, NDJSON→SSE" "$c" "$(measure "streams http://127.0.0.1:$up/api/chat '$long_ollama' $c $n ndjson" \
+        "streams http://127.0.0.1:$ng/api/chat '$long_ollama' $c $n ndjson" \
+        "streams http://127.0.0.1:$sy_ollama/v1/chat/completions '$long_sse' $c $n sse")" "chunks/s errors"
 done
 
 log "scenario 5: 1000 concurrent slow streams (100 chunks, 20 ms apart)"
 slow_sse='{"model":"bench-100-20","messages":[{"role":"user","content":"hi"}],"stream":true}'
 slow_ollama='{"model":"bench-100-20","messages":[{"role":"user","content":"hi"}]}'
-d=$(run_streams "http://127.0.0.1:$up/v1/chat/completions" "$slow_sse" 1000 1000 sse)
-g=$(run_streams "http://127.0.0.1:$ng/v1/chat/completions" "$slow_sse" 1000 1000 sse)
-s=$(run_streams "http://127.0.0.1:$sy/api/chat" "$slow_ollama" 1000 1000 ndjson)
-peak=$(awk '/VmHWM/ {print $2}' "/proc/$sy_pid/status")
-record "5 1000 slow streams, /api/chat translated" 1000 "$(field "$d" ttfb_p50_ms) $(field "$d" ttfb_p99_ms) $(field "$d" errors)" \
-    "$(field "$g" ttfb_p50_ms) $(field "$g" ttfb_p99_ms) $(field "$g" errors)" "$(field "$s" ttfb_p50_ms) $(field "$s" ttfb_p99_ms) $(field "$s" errors)" \
+slow() { local out; out=$(run_streams "$@"); echo "$(field "$out" ttfb_p50_ms) $(field "$out" ttfb_p99_ms) $(field "$out" errors)"; }
+record "5 1000 slow streams, /api/chat translated" 1000 "$(measure "slow http://127.0.0.1:$up/v1/chat/completions '$slow_sse' 1000 1000 sse" \
+    "slow http://127.0.0.1:$ng/v1/chat/completions '$slow_sse' 1000 1000 sse" "slow http://127.0.0.1:$sy/api/chat '$slow_ollama' 1000 1000 ndjson")" \
     "ttfb_p50 ttfb_p99 errors"
+peak=$(awk '/VmHWM/ {print $2}' "/proc/$sy_pid/status")
 
 echo
-echo "Switchyard $(git describe --always --dirty 2>/dev/null || echo unknown) on $(nproc) cores, $(date -u +%Y-%m-%d); wrk ${seconds}s per cell"
+echo "Switchyard $(git describe --always --dirty 2>/dev/null || echo unknown) on $(nproc) cores, $(date -u +%Y-%m-%d); wrk ${seconds}s per cell; median of $repeat run(s) per cell"
 python3 - "$results" "$peak" <<'PY'
 import sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1])]
-print(f"{'scenario':44} {'c':>5} | {'direct':>26} | {'nginx':>26} | {'switchyard':>26} | {'vs nginx':>8} | measure")
+print(f"{'scenario':44} {'c':>5} | {'direct':>26} | {'nginx':>26} | {'switchyard':>26} | {'vs nginx':>12} | measure")
 for name, c, direct, nginx, switchyard, measure in rows:
     def first(cell):
         try: return float(cell.split()[0])
         except (ValueError, IndexError): return float("nan")
     if measure.startswith("ttfb"):
-        ratio = f"+{first(switchyard) - first(direct):.1f}ms"
+        def second(cell):
+            try: return float(cell.split()[1])
+            except (ValueError, IndexError): return float("nan")
+        ratio = f"+{first(switchyard) - first(direct):.0f}/+{second(switchyard) - second(direct):.0f}ms"
     else:
         ratio = f"{first(switchyard) / first(nginx):.2f}x" if first(nginx) else "n/a"
-    print(f"{name:44} {c:>5} | {direct:>26} | {nginx:>26} | {switchyard:>26} | {ratio:>8} | {measure}")
+    print(f"{name:44} {c:>5} | {direct:>26} | {nginx:>26} | {switchyard:>26} | {ratio:>12} | {measure}")
 print(f"switchyard peak resident memory: {int(sys.argv[2]) / 1024:.1f} MB")
 PY
 
