@@ -19,25 +19,32 @@ public struct LineSplitter: Sendable {
 
     /// Feeds the bytes that arrived; returns the lines they completed, without terminators.
     public mutating func feed(_ bytes: some Collection<UInt8>) throws(SplitError) -> [[UInt8]] {
+        var lines: [[UInt8]] = []
+        try feed(bytes) { lines.append(Array($0)) }
+        return lines
+    }
+
+    /// Hands each line the new bytes completed to `each`, in place: the buffer is valid only
+    /// during the call.
+    public mutating func feed(_ bytes: some Collection<UInt8>, each: (UnsafeBufferPointer<UInt8>) -> Void) throws(SplitError) {
         // Walk contiguous memory: iterating a generic collection from another module is not
         // specialised, and costs an allocation per byte.
         let result = bytes.withContiguousStorageIfAvailable { buffer in
-            Result { () throws(SplitError) in try self.feed(contiguous: buffer) }
+            Result { () throws(SplitError) in try self.feed(contiguous: buffer, each: each) }
         } ?? Array(bytes).withUnsafeBufferPointer { buffer in
-            Result { () throws(SplitError) in try self.feed(contiguous: buffer) }
+            Result { () throws(SplitError) in try self.feed(contiguous: buffer, each: each) }
         }
-        return try result.get()
+        try result.get()
     }
 
-    private mutating func feed(contiguous bytes: UnsafeBufferPointer<UInt8>) throws(SplitError) -> [[UInt8]] {
-        var lines: [[UInt8]] = []
+    private mutating func feed(contiguous bytes: UnsafeBufferPointer<UInt8>, each: (UnsafeBufferPointer<UInt8>) -> Void) throws(SplitError) {
         var start = 0
         while let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
             if pending.isEmpty {
-                lines.append(Self.trimmingCR(Array(bytes[start..<newline])))
+                each(Self.trimmingCR(UnsafeBufferPointer(rebasing: bytes[start..<newline])))
             } else {
                 pending.append(contentsOf: bytes[start..<newline])
-                lines.append(Self.trimmingCR(pending))
+                pending.withUnsafeBufferPointer { each(Self.trimmingCR($0)) }
                 pending.removeAll(keepingCapacity: true)
             }
             start = newline + 1
@@ -47,16 +54,21 @@ public struct LineSplitter: Sendable {
             pending.removeAll()
             throw .lineTooLong(limit: maximumLineLength)
         }
-        return lines
     }
 
     /// Ends the stream: the bytes after the last terminator, if any, are the last line.
     public mutating func finish() -> [[UInt8]] {
-        defer { pending.removeAll() }
-        return pending.isEmpty ? [] : [Self.trimmingCR(pending)]
+        var lines: [[UInt8]] = []
+        finish { lines.append(Array($0)) }
+        return lines
     }
 
-    private static func trimmingCR(_ line: [UInt8]) -> [UInt8] {
-        line.last == UInt8(ascii: "\r") ? Array(line.dropLast()) : line
+    public mutating func finish(each: (UnsafeBufferPointer<UInt8>) -> Void) {
+        if !pending.isEmpty { pending.withUnsafeBufferPointer { each(Self.trimmingCR($0)) } }
+        pending.removeAll()
+    }
+
+    private static func trimmingCR(_ line: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        line.last == UInt8(ascii: "\r") ? UnsafeBufferPointer(rebasing: line.dropLast()) : line
     }
 }

@@ -39,16 +39,27 @@ public struct NDJSONToSSETranslator: Sendable {
 
     public mutating func feed(_ bytes: some Collection<UInt8>) -> [UInt8] {
         guard !isFinished else { return [] }
+        var out: [UInt8] = []
+        // The splitter is moved out while it calls back into `self`, which translates each line
+        // in place.
+        var lines = LineSplitter()
+        swap(&lines, &self.lines)
+        defer { swap(&lines, &self.lines) }
         do {
-            return handle(try lines.feed(bytes))
+            try lines.feed(bytes) { line in handle(line, into: &out) }
         } catch {
-            return fail("upstream sent a line longer than \(lines.maximumLineLength) bytes")
+            out += fail("upstream sent a line longer than \(lines.maximumLineLength) bytes")
         }
+        return out
     }
 
     public mutating func finish() -> [UInt8] {
         guard !isFinished else { return [] }
-        let out = handle(lines.finish())
+        var out: [UInt8] = []
+        var lines = LineSplitter()
+        swap(&lines, &self.lines)
+        lines.finish { line in handle(line, into: &out) }
+        swap(&lines, &self.lines)
         guard !isFinished else { return out }
         return out + fail("upstream closed the stream before the response was complete")
     }
@@ -59,21 +70,18 @@ public struct NDJSONToSSETranslator: Sendable {
         return OpenAIError.event(message: message)
     }
 
-    private mutating func handle(_ lines: [[UInt8]]) -> [UInt8] {
-        var out: [UInt8] = []
-        for line in lines where !isFinished && !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
-            guard let chunk = OllamaReplyChunk.scan(line) ?? (try? decoder.decode(OllamaReplyChunk.self, from: Data(line))) else {
-                out += fail("upstream sent a malformed stream line: \(String(decoding: line.prefix(200), as: UTF8.self))")
-                continue
-            }
-            if let error = chunk.error, !error.isEmpty {
-                out += fail(error)
-                continue
-            }
-            let produced = translate(chunk)
-            if out.isEmpty { out = produced } else { out += produced }
+    private mutating func handle(_ line: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        guard !isFinished, !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else { return }
+        guard let chunk = OllamaReplyChunk.scan(line) ?? (try? decoder.decode(OllamaReplyChunk.self, from: Data(line))) else {
+            out += fail("upstream sent a malformed stream line: \(String(decoding: line.prefix(200), as: UTF8.self))")
+            return
         }
-        return out
+        if let error = chunk.error, !error.isEmpty {
+            out += fail(error)
+            return
+        }
+        let produced = translate(chunk)
+        if out.isEmpty { out = produced } else { out += produced }
     }
 
     private mutating func translate(_ chunk: OllamaReplyChunk) -> [UInt8] {
