@@ -185,6 +185,23 @@ import Testing
         }
     }
 
+    /// The shortcut for plain loopback names must not let look-alikes through.
+    @Test(arguments: ["127.0.0.1.evil.example", "localhost.evil.example", "localhostx", "127.0.0.1:80.evil.example", "localhost:", "127.0.0.1:8a"])
+    func loopbackLookAlikesTakeTheFullCheck(host: String) {
+        #expect(!HostPolicy.isPlainLoopback(host))
+    }
+
+    @Test(arguments: ["127.0.0.1.evil.example", "localhost.evil.example", "localhostx"])
+    func loopbackLookAlikeNamesAreRefused(host: String) {
+        #expect(!HostPolicy().allows(host: host))
+    }
+
+    @Test(arguments: ["127.0.0.1", "127.0.0.1:11434", "localhost", "localhost:8080"])
+    func plainLoopbackNames(host: String) {
+        #expect(HostPolicy.isPlainLoopback(host))
+        #expect(HostPolicy().allows(host: host))
+    }
+
     @Test func extraHostsAndSwitchingItOff() async throws {
         try await withProxy(configure: { $0.hostCheck = HostPolicy(extraHosts: ["switchyard.example.com"]) }) { proxy in
             let allowed = try await status(proxy, host: "switchyard.example.com")

@@ -21,10 +21,23 @@ public struct HostPolicy: Sendable, Equatable {
 
     public func allows(host authority: String?) -> Bool {
         guard let authority, !authority.isEmpty else { return true }
+        if Self.isPlainLoopback(authority) { return true }
         let host = Self.hostName(authority).lowercased()
         if host == "localhost" || host.hasSuffix(".localhost") || host.hasSuffix(".local") || host.hasSuffix(".internal") { return true }
         if extraHosts.contains(host) || host == Self.machineName { return true }
         return Self.isLocalAddress(host)
+    }
+
+    /// `127.0.0.1` or `localhost`, with or without a numeric port: what nearly every request
+    /// carries, recognised without building strings (the general check below costs a dozen).
+    static func isPlainLoopback(_ authority: String) -> Bool {
+        let bytes = authority.utf8
+        for name in ["127.0.0.1".utf8, "localhost".utf8] where bytes.starts(with: name) {
+            let rest = bytes.dropFirst(name.count)
+            guard let colon = rest.first else { return true }
+            return colon == UInt8(ascii: ":") && rest.count > 1 && rest.dropFirst().allSatisfy { (0x30...0x39).contains($0) }
+        }
+        return false
     }
 
     /// The host part of `host:port`, `[v6]:port`, `[v6]`.
