@@ -26,11 +26,12 @@ public struct SSEEvent: Sendable, Equatable {
 
 /// Parses a `text/event-stream` incrementally, as the WHATWG event-stream rules describe.
 ///
-/// A value-type state machine: `feed` returns the events the new bytes completed; `finish`
-/// flushes an event whose blank line never came (a stream cut after its last `data:` line is
-/// still worth delivering to a translator). Lines end at CRLF, LF or a lone CR, including a
-/// CR at the end of one chunk and its LF at the start of the next. Comment lines (`:` pings)
-/// are skipped. Text is decoded per complete line, so split UTF-8 sequences are harmless.
+/// A value-type state machine: `feed` returns the events the new bytes completed (or hands each
+/// to a closure with its data in place, the translators' hot path); `finish` flushes an event
+/// whose blank line never came (a stream cut after its last `data:` line is still worth
+/// delivering to a translator). Lines end at CRLF, LF or a lone CR, including a CR at the end of
+/// one chunk and its LF at the start of the next. Comment lines (`:` pings) are skipped. Text is
+/// decoded only from complete lines, so split UTF-8 sequences are harmless.
 public struct SSEParser: Sendable {
     private var line: [UInt8] = []
     private var lastByteWasCR = false
