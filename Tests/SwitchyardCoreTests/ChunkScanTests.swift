@@ -109,7 +109,7 @@ extension ChunkScanTests {
 
 extension ChunkScanTests {
     @Test func aTopLevelStringInAWellFormedDocument() {
-        func model(_ json: String) -> String? { JSONScanner.topLevelString("model", in: Array(json.utf8)) }
+        func model(_ json: String) -> String? { Array(json.utf8).withUnsafeBufferPointer { JSONScanner.topLevelString("model", in: $0) } }
         #expect(model(#"{"messages":[{"role":"user","content":"model"}],"model":"tiny","stream":true}"#) == "tiny")
         #expect(model(#"{"model":5}"#) == nil)
         #expect(model(#"{"messages":[]}"#) == nil)

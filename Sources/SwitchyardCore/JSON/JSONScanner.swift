@@ -20,18 +20,9 @@ public struct JSONScanner {
         return value
     }
 
-    static func read<T>(_ json: String, _ read: (inout JSONScanner) throws(GiveUp) -> T) -> T? {
-        var json = json
-        return json.withUTF8 { Self.read($0, read) }
-    }
-
-    static func read<T>(_ bytes: [UInt8], _ read: (inout JSONScanner) throws(GiveUp) -> T) -> T? {
-        bytes.withUnsafeBufferPointer { Self.read($0, read) }
-    }
-
     /// The string value of `key` in a top-level object, after checking the whole document is
     /// well-formed JSON; nil for anything else (the key missing, another type, malformed JSON).
-    public static func topLevelString(_ key: String, in bytes: [UInt8]) -> String? {
+    public static func topLevelString(_ key: String, in bytes: UnsafeBufferPointer<UInt8>) -> String? {
         let wanted = Array(key.utf8)
         return read(bytes) { scanner throws(GiveUp) in
             var found: String?

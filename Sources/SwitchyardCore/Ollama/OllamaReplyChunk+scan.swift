@@ -2,10 +2,6 @@
 /// with its counts — read by `JSONScanner` instead of JSONDecoder. Tool calls and errors make
 /// it give up (nil), and the caller decodes with JSONDecoder.
 extension OllamaReplyChunk: ScannableReply {
-    static func scan(_ line: [UInt8]) -> OllamaReplyChunk? {
-        JSONScanner.read(line) { scanner throws(JSONScanner.GiveUp) in try scanner.ollamaReplyChunk() }
-    }
-
     public static func scan(_ json: UnsafeBufferPointer<UInt8>) -> OllamaReplyChunk? {
         JSONScanner.read(json) { scanner throws(JSONScanner.GiveUp) in try scanner.ollamaReplyChunk() }
     }

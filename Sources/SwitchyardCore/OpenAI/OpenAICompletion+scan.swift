@@ -6,10 +6,6 @@
 /// Anything outside that common shape (tool calls, logprobs, reasoning details, errors) makes it
 /// give up and return nil, and the caller decodes with JSONDecoder.
 extension OpenAICompletion: ScannableReply {
-    public static func scan(_ json: String) -> OpenAICompletion? {
-        JSONScanner.read(json) { scanner throws(JSONScanner.GiveUp) in try scanner.completion() }
-    }
-
     public static func scan(_ json: UnsafeBufferPointer<UInt8>) -> OpenAICompletion? {
         JSONScanner.read(json) { scanner throws(JSONScanner.GiveUp) in try scanner.completion() }
     }

@@ -67,9 +67,9 @@ struct OpenAIRequestEnvelope: Decodable {
     /// The check runs on every pass-through request, so a well-formed body is read by the
     /// scanner; JSONDecoder only gets what the scanner would not answer for (and explains it).
     static func read(_ body: ByteBuffer) throws(RequestError) -> OpenAIRequestEnvelope {
-        let bytes = Array(body.readableBytesView)
-        if let model = JSONScanner.topLevelString("model", in: bytes), !model.isEmpty { return OpenAIRequestEnvelope(model: model) }
-        return try JSONCoding.decodeRequest(OpenAIRequestEnvelope.self, from: bytes)
+        let model = body.withUnsafeReadableBytes { JSONScanner.topLevelString("model", in: $0.assumingMemoryBound(to: UInt8.self)) }
+        if let model, !model.isEmpty { return OpenAIRequestEnvelope(model: model) }
+        return try JSONCoding.decodeRequest(OpenAIRequestEnvelope.self, from: Array(body.readableBytesView))
     }
 
     init(from decoder: any Decoder) throws {
