@@ -83,7 +83,11 @@ public struct OpenAIToolCallFragment: Sendable, Equatable, Decodable {
             switch try c.decodeIfPresent(JSONValue.self, forKey: .arguments) {
             case nil, .null: arguments = nil
             case .string(let text): arguments = text
-            case let value?: arguments = String(decoding: try JSONCoding.encoder().encode(value), as: UTF8.self)
+            case let value?:
+                guard let bytes = value.encodedBytes() else {
+                    throw DecodingError.dataCorruptedError(forKey: .arguments, in: c, debugDescription: "arguments hold a number JSON cannot")
+                }
+                arguments = String(decoding: bytes, as: UTF8.self)
             }
         }
     }

@@ -104,12 +104,13 @@ extension OllamaToOpenAI {
     }
 
     static func toolCall(_ call: OllamaToolCall, index: Int, includeIndex: Bool) -> [UInt8] {
+        let arguments = argumentsJSON(call.function.arguments)
         var function = JSONObjectWriter(capacity: 128)
         function.field("name", call.function.name)
-        function.field("arguments", argumentsJSON(call.function.arguments))
+        function.field("arguments", arguments)
         var object = JSONObjectWriter(capacity: 192)
         if includeIndex { object.field("index", Int64(index)) }
-        object.field("id", ToolCallID.resolve(call.id, seed: "\(index):\(call.function.name):\(argumentsJSON(call.function.arguments))"))
+        object.field("id", ToolCallID.resolve(call.id, seed: "\(index):\(call.function.name):\(arguments)"))
         object.field("type", "function")
         object.field("function", object: function)
         return object.finished()
@@ -117,7 +118,7 @@ extension OllamaToOpenAI {
 
     static func argumentsJSON(_ arguments: JSONValue?) -> String {
         guard let arguments, arguments != .null else { return "{}" }
-        return (try? String(decoding: JSONCoding.encoder().encode(arguments), as: UTF8.self)) ?? "{}"
+        return arguments.encodedBytes().map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
     static func usage(_ reply: OllamaReplyChunk) -> [UInt8] {
