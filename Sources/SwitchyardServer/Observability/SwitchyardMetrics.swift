@@ -82,19 +82,27 @@ public final class SwitchyardMetrics: Sendable {
     private let timers = Mutex<[HandleKey: CoreMetrics.Timer]>([:])
 
     private func counter(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Counter {
-        let key = HandleKey(label: label, dimensions: dimensions.map(\.1))
-        if let counter = counters.withLock({ $0[key] }) { return counter }
-        let counter = Counter(label: label, dimensions: dimensions, factory: factory)
-        counters.withLock { $0[key] = counter }
-        return counter
+        Self.handle(in: counters, HandleKey(label: label, dimensions: dimensions.map(\.1))) {
+            Counter(label: label, dimensions: dimensions, factory: factory)
+        }
     }
 
     private func timer(_ label: String, route: String) -> CoreMetrics.Timer {
-        let key = HandleKey(label: label, dimensions: [route])
-        if let timer = timers.withLock({ $0[key] }) { return timer }
-        let timer = Timer(label: label, dimensions: [("route", route)], factory: factory)
-        timers.withLock { $0[key] = timer }
-        return timer
+        Self.handle(in: timers, HandleKey(label: label, dimensions: [route])) {
+            Timer(label: label, dimensions: [("route", route)], factory: factory)
+        }
+    }
+
+    /// The cached handle, made under the lock the first time so it is made once.
+    private static func handle<Handle>(
+        in cache: borrowing Mutex<[HandleKey: Handle]>, _ key: HandleKey, make: () -> Handle
+    ) -> Handle {
+        cache.withLock { handles in
+            if let handle = handles[key] { return handle }
+            let handle = make()
+            handles[key] = handle
+            return handle
+        }
     }
 
     /// The Prometheus text exposition.
