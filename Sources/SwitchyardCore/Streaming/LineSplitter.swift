@@ -1,8 +1,9 @@
 /// Splits a byte stream into lines, whatever the chunking.
 ///
 /// A value-type state machine: `feed` takes the bytes that arrived and returns the lines they
-/// completed (or hands each to a closure in place, without a copy); `finish` returns a last line that had no terminator. Lines end at `\n`, and a
-/// `\r` just before it is dropped, so `\r\n` split across two chunks is still one terminator.
+/// completed (or hands each to a closure in place, without a copy); `finish` returns a last line
+/// that had no terminator. Lines end at `\n`, and a `\r` just before it is dropped, so `\r\n`
+/// split across two chunks is still one terminator.
 /// Bytes are never decoded here, so a chunk boundary inside a UTF-8 sequence is harmless.
 public struct LineSplitter: Sendable {
     private var pending: [UInt8] = []

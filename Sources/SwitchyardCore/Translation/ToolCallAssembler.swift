@@ -74,7 +74,6 @@ public struct ToolCallAssembler: Sendable {
         }
         return JSONObjectWriter.array(encoded)
     }
-
 }
 
 /// Clients answer a tool call by its id, and some servers (older Ollama) and histories send
