@@ -82,6 +82,13 @@ if Context.environment["SWITCHYARD_BENCHMARKS"] != nil {
             name: "BenchStreamClient", dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "Benchmarks/BenchStreamClient"),
         .executableTarget(
+            name: "BenchBareProxy",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/BenchBareProxy"),
+        .executableTarget(
             name: "CoreBenchmarks",
             dependencies: ["SwitchyardCore", .product(name: "Benchmark", package: "benchmark")],
             path: "Benchmarks/CoreBenchmarks",

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# What one hop of Switchyard costs, measured side by side with nginx as a plain reverse proxy,
-# in one run on this machine. Prints one table; cleans up every process it started.
-#   scripts/bench.sh            all scenarios (about 4 minutes after the first build)
+# What one hop of Switchyard costs, measured side by side with nginx as a plain reverse proxy
+# and with the bare stack (Hummingbird and AsyncHTTPClient relaying, nothing else), in one run
+# on this machine. Prints one table; cleans up every process it started.
+#   scripts/bench.sh            all scenarios (about 5 minutes after the first build)
 #   BENCH_SECONDS=10 scripts/bench.sh     longer wrk runs
 #   BENCH_SKIP_MICRO=1 scripts/bench.sh   skip the core micro-benchmarks
-#   BENCH_REPEAT=3 scripts/bench.sh       measure every cell 3 times, the three columns taking
+#   BENCH_REPEAT=3 scripts/bench.sh       measure every cell 3 times, the four columns taking
 #                                         turns, and print the median of each figure
 # Loopback only. Not run by CI.
 set -euo pipefail
@@ -47,7 +48,7 @@ wait_ready() {
     exit 1
 }
 
-up=$(free_port); ng=$(free_port); sy=$(free_port); sy_ollama=$(free_port)
+up=$(free_port); ng=$(free_port); bare=$(free_port); sy=$(free_port); sy_ollama=$(free_port)
 "$bin/BenchUpstream" "$up" >"$work/upstream.log" 2>&1 &
 pids+=($!)
 mkdir -p "$work/nginx"
@@ -75,6 +76,9 @@ http {
 NGINX
 "$nginx_bin" -c "$work/nginx.conf" -p "$work" -g 'daemon off;' 2>"$work/nginx.log" &
 pids+=($!)
+# Hummingbird and AsyncHTTPClient with nothing of Switchyard's: the stack's own ceiling.
+"$bin/BenchBareProxy" "$bare" "http://127.0.0.1:$up" >"$work/bare.log" 2>&1 &
+pids+=($!)
 # Request logs at info cost a line per request; the benchmark measures the proxy, not the log.
 "$bin/switchyard" serve --listen "127.0.0.1:$sy" --upstream "http://127.0.0.1:$up" --log-level warning >"$work/switchyard.log" 2>&1 &
 sy_pid=$!
@@ -82,7 +86,7 @@ pids+=($sy_pid)
 "$bin/switchyard" serve --listen "127.0.0.1:$sy_ollama" --upstream "http://127.0.0.1:$up" --upstream-dialect ollama --log-level warning \
     >"$work/switchyard-ollama.log" 2>&1 &
 pids+=($!)
-wait_ready "http://127.0.0.1:$up/v1/models"; wait_ready "http://127.0.0.1:$ng/v1/models"
+wait_ready "http://127.0.0.1:$up/v1/models"; wait_ready "http://127.0.0.1:$ng/v1/models"; wait_ready "http://127.0.0.1:$bare/"
 wait_ready "http://127.0.0.1:$sy/"; wait_ready "http://127.0.0.1:$sy_ollama/"
 
 results=$work/results.tsv
@@ -115,7 +119,7 @@ run_streams() {
 }
 field() { python3 -c 'import json,sys; print(round(json.loads(sys.argv[1])[sys.argv[2]], 3))' "$1" "$2"; }
 
-record() { printf '%s\t%s\t%s\t%s\n' "$@" >>"$results"; }  # name, c, the three columns (tab-separated), measure
+record() { printf '%s\t%s\t%s\t%s\n' "$@" >>"$results"; }  # name, c, the four columns (tab-separated), measure
 
 # The median of each figure over several runs ("a b c" per line in, "a b c" out); errors summed up as the most seen.
 median() { python3 -c '
@@ -125,15 +129,16 @@ columns = list(zip(*rows))
 # The last figure is an error count: any error in any run shows.
 print(" ".join([f"{statistics.median(column):g}" for column in columns[:-1]] + [f"{max(columns[-1]):g}"]))'; }
 
-# One cell, three columns taking turns $repeat times (so a slow spell of this shared machine
-# falls on all three): prints the direct, nginx and switchyard medians, tab-separated.
-# Each argument is a command printing one line of figures.
+# One cell, four columns taking turns $repeat times (so a slow spell of this shared machine
+# falls on all of them): prints the direct, nginx, bare-stack and switchyard medians,
+# tab-separated. Each argument is a command printing one line of figures. The bare stack is
+# given nginx's command with nginx's port swapped for its own: it proxies what nginx proxies.
 measure() {
-    local d="" g="" s=""
+    local d="" g="" b="" s=""
     for _ in $(seq 1 "$repeat"); do
-        d+="$(eval "$1")"$'\n'; g+="$(eval "$2")"$'\n'; s+="$(eval "$3")"$'\n'
+        d+="$(eval "$1")"$'\n'; g+="$(eval "$2")"$'\n'; b+="$(eval "${2//:$ng\//:$bare/}")"$'\n'; s+="$(eval "$3")"$'\n'
     done
-    printf '%s\t%s\t%s' "$(median <<<"$d")" "$(median <<<"$g")" "$(median <<<"$s")"
+    printf '%s\t%s\t%s\t%s' "$(median <<<"$d")" "$(median <<<"$g")" "$(median <<<"$b")" "$(median <<<"$s")"
 }
 streams() { local out; out=$(run_streams "$@"); echo "$(field "$out" chunks_per_s) $(field "$out" errors)"; }
 
@@ -175,20 +180,19 @@ echo "Switchyard $(git describe --always --dirty 2>/dev/null || echo unknown) on
 python3 - "$results" "$peak" <<'PY'
 import sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1])]
-print(f"{'scenario':44} {'c':>5} | {'direct':>26} | {'nginx':>26} | {'switchyard':>26} | {'vs nginx':>12} | measure")
-for name, c, direct, nginx, switchyard, measure in rows:
-    def first(cell):
-        try: return float(cell.split()[0])
-        except (ValueError, IndexError): return float("nan")
+def figure(cell, index):
+    try: return float(cell.split()[index])
+    except (ValueError, IndexError): return float("nan")
+print(f"{'scenario':44} {'c':>5} | {'direct':>26} | {'nginx':>26} | {'bare stack':>26} | {'switchyard':>26} | {'vs nginx':>12} | {'bare vs nginx':>13} | measure")
+for name, c, direct, nginx, bare, switchyard, measure in rows:
     if measure.startswith("ttfb"):
-        def second(cell):
-            try: return float(cell.split()[1])
-            except (ValueError, IndexError): return float("nan")
-        ratio = f"+{first(switchyard) - first(direct):.0f}/+{second(switchyard) - second(direct):.0f}ms"
+        # Added time to the first chunk over direct, p50/p99.
+        def versus(cell): return f"+{figure(cell, 0) - figure(direct, 0):.0f}/+{figure(cell, 1) - figure(direct, 1):.0f}ms"
     else:
-        ratio = f"{first(switchyard) / first(nginx):.2f}x" if first(nginx) else "n/a"
-    print(f"{name:44} {c:>5} | {direct:>26} | {nginx:>26} | {switchyard:>26} | {ratio:>12} | {measure}")
+        def versus(cell): return f"{figure(cell, 0) / figure(nginx, 0):.2f}x" if figure(nginx, 0) else "n/a"
+    print(f"{name:44} {c:>5} | {direct:>26} | {nginx:>26} | {bare:>26} | {switchyard:>26} | {versus(switchyard):>12} | {versus(bare):>13} | {measure}")
 print(f"switchyard peak resident memory: {int(sys.argv[2]) / 1024:.1f} MB")
+print("bare stack: Hummingbird + AsyncHTTPClient relaying what nginx relays, nothing of Switchyard's (Benchmarks/BenchBareProxy)")
 PY
 
 if [ -z "${BENCH_SKIP_MICRO:-}" ]; then
