@@ -37,9 +37,10 @@ import Testing
     }
 
     @Test func aClientThatHangsUpCancelsTheUpstreamRequestAtOnce() async throws {
-        // Chunks 2 s apart: the proxy has nothing to write when the client leaves, so only
-        // watching the client's side of the connection can notice in time.
-        try await withProxy(upstream: FakeUpstream(chat: .slow(chunks: 50, delay: .seconds(2)))) { proxy in
+        // Chunks 4 s apart: the proxy has nothing to write when the client leaves, so only
+        // watching the client's side of the connection can notice before the next one. (The
+        // 3 s wait leaves room for a loaded CI machine; without the watch it would take 4 s.)
+        try await withProxy(upstream: FakeUpstream(chat: .slow(chunks: 50, delay: .seconds(4)))) { proxy in
             for path in ["/api/chat", "/v1/chat/completions"] {
                 var request = HTTPClientRequest(url: proxy.url + path)
                 request.method = .POST
@@ -48,7 +49,7 @@ import Testing
                 let sentBefore = proxy.log.chunksSent
                 let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
                 for try await _ in response.body { break }  // first chunk, then hang up
-                try await waitUntil(within: .milliseconds(1500)) { proxy.log.inFlight == 0 }
+                try await waitUntil(within: .seconds(3)) { proxy.log.inFlight == 0 }
                 #expect(proxy.log.chunksSent - sentBefore == 1, "\(path): generation stopped after the chunk the client saw")
                 #expect(proxy.log.completedStreams == 0)
             }
