@@ -3,7 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// One structured log line per request, written when the response has been sent in full (for
+/// One structured log line per request, written when the response is handed over in full (for
 /// a stream, when it ends), with a request id echoed in `X-Request-Id`. Bodies — prompts and
 /// completions — are never logged.
 struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
@@ -30,7 +30,7 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         let metrics = self.metrics
         let isStream = response.body.contentLength == nil
         if isStream { metrics?.streamStarted() }
-        response.body = Self.observing(response.body) { bytes, firstByte, failed in
+        let finished: @Sendable (_ bytes: Int, _ firstByteAt: UInt64?, _ failed: Bool) -> Void = { bytes, firstByte, failed in
             if isStream { metrics?.streamEnded() }
             let facts = trace.snapshot
             let now = NIODeadline.now().uptimeNanoseconds
@@ -49,6 +49,15 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
             if let firstByte { metadata["ttfb_ms"] = "\(Self.milliseconds(firstByte - trace.startNanoseconds))" }
             if failed { metadata["interrupted"] = "true" }
             logger.info("request", metadata: metadata)
+        }
+        if let length = response.body.contentLength {
+            // A body of known length is one buffer already in memory (every handler builds it
+            // so). Hummingbird sends such a body with its head in one write; wrapping it to
+            // watch the write would cost two more writes and flushes per request. So it counts
+            // as sent when it is handed over.
+            finished(length, length > 0 ? NIODeadline.now().uptimeNanoseconds : nil, false)
+        } else {
+            response.body = Self.observing(response.body, done: finished)
         }
         return response
     }
