@@ -28,10 +28,7 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
                 return logger
             }() : nil
         let metrics = self.metrics
-        let isStream = response.body.contentLength == nil
-        if isStream { metrics?.streamStarted() }
         let finished: @Sendable (_ bytes: Int, _ firstByteAt: UInt64?, _ failed: Bool) -> Void = { bytes, firstByte, failed in
-            if isStream { metrics?.streamEnded() }
             let facts = trace.snapshot
             let now = NIODeadline.now().uptimeNanoseconds
             let total = now - trace.startNanoseconds
@@ -57,7 +54,11 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
             // as sent when it is handed over.
             finished(length, length > 0 ? NIODeadline.now().uptimeNanoseconds : nil, false)
         } else {
-            response.body = Self.observing(response.body, done: finished)
+            metrics?.streamStarted()
+            response.body = Self.observing(response.body) { bytes, firstByte, failed in
+                metrics?.streamEnded()
+                finished(bytes, firstByte, failed)
+            }
         }
         return response
     }
