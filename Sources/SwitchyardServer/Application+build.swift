@@ -22,6 +22,7 @@ public func buildApplication(
     if let hostCheck = configuration.hostCheck { router.add(middleware: HostCheckMiddleware(policy: hostCheck)) }
     router.add(middleware: CORSMiddleware(policy: configuration.cors, apiKeyHeader: configuration.auth.apiKeyHeader))
     router.add(middleware: DialectErrorMiddleware())
+    router.add(middleware: HeaderLimitMiddleware())
     if configuration.auth.isEnabled { router.add(middleware: InboundAuthMiddleware(configuration.auth)) }
     OllamaRoutes(
         configuration: configuration, client: client,
@@ -29,7 +30,10 @@ public func buildApplication(
         loaded: LoadedModels(), dialect: dialect, forwarder: forwarder, startedAt: Timestamp.now().unixNanoseconds / 1_000_000_000
     ).register(on: router)
     OpenAIRoutes(forwarder: forwarder, client: client, dialect: dialect, maximumBodySize: configuration.maximumBodySize).register(on: router)
-    var services: [any Service] = [UpstreamClientService(client: client, dialect: dialect)]
+    var services: [any Service] = [
+        UpstreamClientService(client: client, dialect: dialect),
+        DrainService(client: client, timeout: configuration.drainTimeout, logger: logger),
+    ]
     if let metricsListen = configuration.metricsListen {
         // A listener of its own, for a scraper on a private address; no credentials asked there.
         let metricsRouter = Router()
@@ -44,6 +48,7 @@ public func buildApplication(
         router: router,
         // A deep accept queue: a burst of clients (a thousand streams opening at once) must not
         // wait out SYN retries, which cost seconds.
+        server: .http1(configuration: HeaderLimitMiddleware.decoderConfiguration),
         configuration: .init(address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: nil, backlog: 4096),
         services: services,
         logger: logger)
@@ -71,6 +76,7 @@ struct UpstreamClientService: Service {
             try? await gracefulShutdown()
             group.cancelAll()
         }
-        try await client.httpClient.shutdown()
+        // Already shut down if a shutdown's drain timeout ran out.
+        if !client.drain.isExpired { try await client.httpClient.shutdown() }
     }
 }

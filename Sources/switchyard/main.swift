@@ -48,6 +48,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest request body accepted, in bytes. (default: 104857600)")
     var maxBodySize: Int?
 
+    @Option(help: "On SIGTERM or SIGINT, seconds to let requests and streams in flight finish before they are cut with an error. (default: 30)")
+    var drainTimeout: Int?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error. (default: info)")
     var logLevel: String?
 
@@ -97,6 +100,7 @@ struct Serve: AsyncParsableCommand {
         inputs.upstreamTimeoutSeconds = upstreamTimeout
         inputs.connectTimeoutSeconds = connectTimeout
         inputs.maximumBodyBytes = maxBodySize
+        inputs.drainTimeoutSeconds = drainTimeout
         inputs.authTokens = authTokens
         inputs.authBasic = authBasic
         inputs.authAPIKeys = authAPIKeys

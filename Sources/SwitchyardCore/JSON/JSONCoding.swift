@@ -82,7 +82,7 @@ public enum JSONCoding {
 /// A client error that every surface renders in its own dialect.
 public struct RequestError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
-        case badRequest, notFound, payloadTooLarge, notImplemented, badGateway, gatewayTimeout
+        case badRequest, notFound, payloadTooLarge, headersTooLarge, notImplemented, badGateway, gatewayTimeout
         case upstream(status: Int)
     }
 
@@ -102,6 +102,7 @@ public struct RequestError: Error, Sendable, Equatable, CustomStringConvertible 
         case .badRequest: 400
         case .notFound: 404
         case .payloadTooLarge: 413
+        case .headersTooLarge: 431
         case .notImplemented: 501
         case .badGateway: 502
         case .gatewayTimeout: 504

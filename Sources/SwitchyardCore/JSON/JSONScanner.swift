@@ -8,6 +8,11 @@ public struct JSONScanner {
 
     let bytes: UnsafeBufferPointer<UInt8>
     var position = 0
+    /// Objects and arrays open around the position. The scanner recurses per level, so a body
+    /// nested a million deep would overflow the stack; past JSONDecoder's own limit it gives up
+    /// and JSONDecoder refuses the document.
+    private var depth = 0
+    static let maximumDepth = 512
 
     init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -28,7 +33,8 @@ public struct JSONScanner {
             var found: String?
             try scanner.object { scanner, name throws(GiveUp) in
                 if name.bytes.elementsEqual(wanted) {
-                    guard let value = try scanner.optionalString() else { throw GiveUp() }
+                    // A second one is for JSONDecoder to judge: parsers differ on which wins.
+                    guard found == nil, let value = try scanner.optionalString() else { throw GiveUp() }
                     found = value
                 } else {
                     try scanner.skipValue()
@@ -50,6 +56,8 @@ public struct JSONScanner {
     /// Calls `body` for each key of an object, positioned at the key's value.
     mutating func object(_ body: (inout JSONScanner, Key) throws(GiveUp) -> Void) throws(GiveUp) {
         try expect(UInt8(ascii: "{"))
+        try enter()
+        defer { depth -= 1 }
         if peek() == UInt8(ascii: "}") {
             position += 1
             return
@@ -61,13 +69,31 @@ public struct JSONScanner {
         } while try more(closing: UInt8(ascii: "}"))
     }
 
+    /// The keys an object reader has handled, one bit each. A key that comes twice makes the
+    /// reader give up: parsers differ on which of the two wins, so JSONDecoder decides.
+    struct SeenKeys {
+        private var bits: UInt32 = 0
+
+        mutating func first(_ bit: UInt32) throws(GiveUp) {
+            guard bits & (1 << bit) == 0 else { throw GiveUp() }
+            bits |= 1 << bit
+        }
+    }
+
     mutating func array(_ body: (inout JSONScanner) throws(GiveUp) -> Void) throws(GiveUp) {
         try expect(UInt8(ascii: "["))
+        try enter()
+        defer { depth -= 1 }
         if peek() == UInt8(ascii: "]") {
             position += 1
             return
         }
         repeat { try body(&self) } while try more(closing: UInt8(ascii: "]"))
+    }
+
+    private mutating func enter() throws(GiveUp) {
+        guard depth < Self.maximumDepth else { throw GiveUp() }
+        depth += 1
     }
 
     mutating func more(closing: UInt8) throws(GiveUp) -> Bool {
@@ -82,7 +108,7 @@ public struct JSONScanner {
         }
     }
 
-    /// A key without escapes (no chunk key has any), compared as bytes.
+    /// A key without escapes or non-ASCII bytes (no chunk key has any), compared as bytes.
     struct Key {
         let bytes: UnsafeBufferPointer<UInt8>
 
@@ -99,7 +125,7 @@ public struct JSONScanner {
         try expect(UInt8(ascii: "\""))
         let start = position
         while position < bytes.count, bytes[position] != UInt8(ascii: "\"") {
-            if bytes[position] == UInt8(ascii: "\\") { throw GiveUp() }
+            if bytes[position] == UInt8(ascii: "\\") || bytes[position] >= 0x80 || bytes[position] < 0x20 { throw GiveUp() }
             position += 1
         }
         guard position < bytes.count else { throw GiveUp() }
@@ -123,15 +149,24 @@ public struct JSONScanner {
         if null() { return nil }
         try expect(UInt8(ascii: "\""))
         let start = position
+        var ascii = true
         while position < bytes.count {
             switch bytes[position] {
             case UInt8(ascii: "\""):
                 defer { position += 1 }
-                return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+                let text = UnsafeBufferPointer(rebasing: bytes[start..<position])
+                if ascii { return String(decoding: text, as: UTF8.self) }
+                // JSONDecoder refuses invalid UTF-8, so the scanner does too, rather than
+                // answering with replacement characters.
+                guard let valid = String(validating: text, as: UTF8.self) else { throw GiveUp() }
+                return valid
             case UInt8(ascii: "\\"):
                 return try escapedString(from: start)
             case 0..<0x20:
                 throw GiveUp()  // JSON forbids raw control characters
+            case 0x80...:
+                ascii = false
+                position += 1
             default:
                 position += 1
             }
@@ -142,11 +177,19 @@ public struct JSONScanner {
     /// Steps over a string without building it; its escapes are checked all the same.
     private mutating func skipString() throws(GiveUp) {
         try expect(UInt8(ascii: "\""))
+        let start = position
+        var ascii = true
         while position < bytes.count {
             switch bytes[position] {
             case UInt8(ascii: "\""):
+                if !ascii, String(validating: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self) == nil {
+                    throw GiveUp()
+                }
                 position += 1
                 return
+            case 0x80...:
+                ascii = false
+                position += 1
             case UInt8(ascii: "\\"):
                 guard position + 1 < bytes.count else { throw GiveUp() }
                 let escape = bytes[position + 1]
@@ -155,7 +198,7 @@ public struct JSONScanner {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"),
                     UInt8(ascii: "r"), UInt8(ascii: "t"):
                     break
-                case UInt8(ascii: "u"): _ = try hex4()  // a lone surrogate here is for JSONDecoder to judge, not worth the code
+                case UInt8(ascii: "u"): _ = try unicodeEscape()
                 default: throw GiveUp()
                 }
             case 0..<0x20:
@@ -175,7 +218,8 @@ public struct JSONScanner {
             position += 1
             switch byte {
             case UInt8(ascii: "\""):
-                return String(decoding: out, as: UTF8.self)
+                guard let text = String(validating: out, as: UTF8.self) else { throw GiveUp() }
+                return text
             case UInt8(ascii: "\\"):
                 guard position < bytes.count else { throw GiveUp() }
                 let escape = bytes[position]
@@ -188,18 +232,7 @@ public struct JSONScanner {
                 case UInt8(ascii: "b"): out.append(0x08)
                 case UInt8(ascii: "f"): out.append(0x0C)
                 case UInt8(ascii: "u"):
-                    var scalar = try hex4()
-                    if (0xD800..<0xDC00).contains(scalar) {
-                        // A high surrogate must be followed by `\u` and a low one.
-                        guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u")
-                        else { throw GiveUp() }
-                        position += 2
-                        let low = try hex4()
-                        guard (0xDC00..<0xE000).contains(low) else { throw GiveUp() }
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    }
-                    guard let unicode = Unicode.Scalar(scalar) else { throw GiveUp() }
-                    out.append(contentsOf: String(Character(unicode)).utf8)
+                    out.append(contentsOf: String(Character(try unicodeEscape())).utf8)
                 default: throw GiveUp()
                 }
             case 0..<0x20: throw GiveUp()
@@ -207,6 +240,23 @@ public struct JSONScanner {
             }
         }
         throw GiveUp()
+    }
+
+    /// The scalar of a `\uXXXX` escape (the `\u` already read), surrogate pairs joined; a lone
+    /// surrogate is not a character, and JSONDecoder refuses it.
+    private mutating func unicodeEscape() throws(GiveUp) -> Unicode.Scalar {
+        var scalar = try hex4()
+        if (0xD800..<0xDC00).contains(scalar) {
+            // A high surrogate must be followed by `\u` and a low one.
+            guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u")
+            else { throw GiveUp() }
+            position += 2
+            let low = try hex4()
+            guard (0xDC00..<0xE000).contains(low) else { throw GiveUp() }
+            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+        }
+        guard let unicode = Unicode.Scalar(scalar) else { throw GiveUp() }
+        return unicode
     }
 
     private mutating func hex4() throws(GiveUp) -> UInt32 {
@@ -249,21 +299,35 @@ public struct JSONScanner {
 
     mutating func optionalDouble() throws(GiveUp) -> Double? {
         if null() { return nil }
-        guard let value = Double(try numberText()) else { throw GiveUp() }
+        // `1e999` reads as infinity, which no caller can use: JSONDecoder judges it instead.
+        guard let value = Double(try numberText()), value.isFinite else { throw GiveUp() }
         return value
     }
 
+    /// A number in JSON's own grammar, `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`:
+    /// Swift's `Int` and `Double` parsers also take `+5`, `007` and `1.`, which JSON does not.
     private mutating func numberText() throws(GiveUp) -> Substring {
         skipWhitespace()
         let start = position
-        while position < bytes.count, Self.isNumberByte(bytes[position]) { position += 1 }
-        guard position > start else { throw GiveUp() }
+        func digits() -> Int {
+            let first = position
+            while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) { position += 1 }
+            return position - first
+        }
+        if position < bytes.count, bytes[position] == UInt8(ascii: "-") { position += 1 }
+        let integerStart = position
+        let integerDigits = digits()
+        guard integerDigits > 0, integerDigits == 1 || bytes[integerStart] != UInt8(ascii: "0") else { throw GiveUp() }
+        if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
+            position += 1
+            guard digits() > 0 else { throw GiveUp() }
+        }
+        if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
+            position += 1
+            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") { position += 1 }
+            guard digits() > 0 else { throw GiveUp() }
+        }
         return Substring(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
-    }
-
-    private static func isNumberByte(_ byte: UInt8) -> Bool {
-        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+")
-            || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E")
     }
 
     /// Steps over any value, checking only its structure.

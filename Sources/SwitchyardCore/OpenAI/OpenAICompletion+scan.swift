@@ -14,37 +14,57 @@ extension OpenAICompletion: ScannableReply {
 extension JSONScanner {
     fileprivate mutating func completion() throws(GiveUp) -> OpenAICompletion {
         var completion = OpenAICompletion()
+        var seen = SeenKeys()
         try object { reader, key throws(GiveUp) in
             switch key {
             case "choices":
+                try seen.first(0)
                 var choices: [OpenAIChoice] = []
                 try reader.array { reader throws(GiveUp) in choices.append(try reader.choice()) }
                 completion.choices = choices
             case "usage":
+                try seen.first(1)
                 guard !reader.null() else { return }
                 var usage = OpenAIUsage()
+                var seen = SeenKeys()
                 try reader.object { reader, key throws(GiveUp) in
                     switch key {
-                    case "prompt_tokens": usage.promptTokens = try reader.optionalInt()
-                    case "completion_tokens": usage.completionTokens = try reader.optionalInt()
+                    case "prompt_tokens":
+                        try seen.first(0)
+                        usage.promptTokens = try reader.optionalInt()
+                    case "completion_tokens":
+                        try seen.first(1)
+                        usage.completionTokens = try reader.optionalInt()
                     default: try reader.skipValue()
                     }
                 }
                 completion.usage = usage
             case "timings":
+                try seen.first(2)
                 guard !reader.null() else { return }
                 var timings = LlamaTimings()
+                var seen = SeenKeys()
                 try reader.object { reader, key throws(GiveUp) in
                     switch key {
-                    case "prompt_n": timings.promptN = try reader.optionalInt()
-                    case "prompt_ms": timings.promptMS = try reader.optionalDouble()
-                    case "predicted_n": timings.predictedN = try reader.optionalInt()
-                    case "predicted_ms": timings.predictedMS = try reader.optionalDouble()
+                    case "prompt_n":
+                        try seen.first(0)
+                        timings.promptN = try reader.optionalInt()
+                    case "prompt_ms":
+                        try seen.first(1)
+                        timings.promptMS = try reader.optionalDouble()
+                    case "predicted_n":
+                        try seen.first(2)
+                        timings.predictedN = try reader.optionalInt()
+                    case "predicted_ms":
+                        try seen.first(3)
+                        timings.predictedMS = try reader.optionalDouble()
                     default: try reader.skipValue()
                     }
                 }
                 completion.timings = timings
-            case "error": throw GiveUp()
+            case "error":
+                try seen.first(4)
+                throw GiveUp()
             default: try reader.skipValue()
             }
         }
@@ -53,14 +73,27 @@ extension JSONScanner {
 
     fileprivate mutating func choice() throws(GiveUp) -> OpenAIChoice {
         var choice = OpenAIChoice()
+        var seen = SeenKeys()
         try object { reader, key throws(GiveUp) in
             switch key {
-            case "index": choice.index = try reader.optionalInt()
-            case "delta": choice.delta = try reader.messageText()
-            case "message": choice.message = try reader.messageText()
-            case "text": choice.text = try reader.optionalString()
-            case "finish_reason": choice.finishReason = try reader.optionalString()
-            case "logprobs": guard reader.null() else { throw GiveUp() }
+            case "index":
+                try seen.first(0)
+                choice.index = try reader.optionalInt()
+            case "delta":
+                try seen.first(1)
+                choice.delta = try reader.messageText()
+            case "message":
+                try seen.first(2)
+                choice.message = try reader.messageText()
+            case "text":
+                try seen.first(3)
+                choice.text = try reader.optionalString()
+            case "finish_reason":
+                try seen.first(4)
+                choice.finishReason = try reader.optionalString()
+            case "logprobs":
+                try seen.first(5)
+                guard reader.null() else { throw GiveUp() }
             default: try reader.skipValue()
             }
         }
@@ -70,12 +103,21 @@ extension JSONScanner {
     fileprivate mutating func messageText() throws(GiveUp) -> OpenAIMessageText? {
         guard !null() else { return nil }
         var text = OpenAIMessageText()
+        var seen = SeenKeys()
         try object { reader, key throws(GiveUp) in
             switch key {
-            case "content": text.content = try reader.optionalString()
-            case "reasoning_content": text.reasoningContent = try reader.optionalString()
-            case "reasoning": text.reasoning = try reader.optionalString()
-            case "tool_calls", "reasoning_details": guard reader.null() else { throw GiveUp() }
+            case "content":
+                try seen.first(0)
+                text.content = try reader.optionalString()
+            case "reasoning_content":
+                try seen.first(1)
+                text.reasoningContent = try reader.optionalString()
+            case "reasoning":
+                try seen.first(2)
+                text.reasoning = try reader.optionalString()
+            case "tool_calls", "reasoning_details":
+                try seen.first(3)
+                guard reader.null() else { throw GiveUp() }
             default: try reader.skipValue()
             }
         }

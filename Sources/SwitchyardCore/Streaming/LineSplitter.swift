@@ -10,7 +10,11 @@ public struct LineSplitter: Sendable {
     /// Lines longer than this are an upstream fault, not something to buffer forever.
     public let maximumLineLength: Int
 
-    public init(maximumLineLength: Int = 64 * 1024 * 1024) {
+    /// Larger than SSE's event limit: Ollama's final `/api/generate` line carries the whole
+    /// `context` token array, about 7 bytes a token.
+    public static let defaultMaximumLineLength = 8 * 1024 * 1024
+
+    public init(maximumLineLength: Int = LineSplitter.defaultMaximumLineLength) {
         self.maximumLineLength = maximumLineLength
     }
 

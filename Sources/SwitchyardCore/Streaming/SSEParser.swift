@@ -59,7 +59,12 @@ public struct SSEParser: Sendable {
         public var isDone: Bool { data.elementsEqual("[DONE]".utf8) }
     }
 
-    public init(maximumEventSize: Int = 64 * 1024 * 1024) {
+    /// An upstream's event past this is a fault, not something to buffer: every translated
+    /// stream holds at most one unfinished event, so this bounds a stream's memory. Token
+    /// chunks are tens of bytes; a whole tool call in one chunk can be large, hence megabytes.
+    public static let defaultMaximumEventSize = 2 * 1024 * 1024
+
+    public init(maximumEventSize: Int = SSEParser.defaultMaximumEventSize) {
         self.maximumEventSize = maximumEventSize
     }
 

@@ -26,7 +26,7 @@ public struct Timestamp: Sendable, Equatable {
     /// carries one, so it is on the per-chunk path.
     static func appendRFC3339(unixNanoseconds: Int64, to bytes: inout [UInt8]) {
         let seconds = floorSecond(unixNanoseconds)
-        let nanos = unixNanoseconds - seconds * 1_000_000_000
+        let nanos = fraction(unixNanoseconds)
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civilDate(daysSinceEpoch: days)
@@ -49,7 +49,16 @@ public struct Timestamp: Sendable, Equatable {
 
     /// The Unix second an instant falls in (rounding down, also before 1970).
     static func floorSecond(_ unixNanoseconds: Int64) -> Int64 {
-        unixNanoseconds >= 0 ? unixNanoseconds / 1_000_000_000 : (unixNanoseconds - 999_999_999) / 1_000_000_000
+        // Written without `x - 999_999_999`, which overflows near Int64.min.
+        let quotient = unixNanoseconds / 1_000_000_000
+        return unixNanoseconds % 1_000_000_000 < 0 ? quotient - 1 : quotient
+    }
+
+    /// The nanoseconds past the second an instant falls in, 0 up to 999,999,999 (computed
+    /// without `seconds * 1e9`, which overflows near the ends of the range).
+    static func fraction(_ unixNanoseconds: Int64) -> Int64 {
+        let remainder = unixNanoseconds % 1_000_000_000
+        return remainder < 0 ? remainder + 1_000_000_000 : remainder
     }
 
     /// `value` in decimal, zero-padded to `width`: written right to left into a small stack
@@ -135,19 +144,18 @@ struct RFC3339SecondPrefix: Sendable {
         guard second != self.second else { return }
         self.second = second
         prefix.removeAll(keepingCapacity: true)
-        Timestamp.appendRFC3339(unixNanoseconds: second * 1_000_000_000, to: &prefix)
+        Timestamp.appendRFC3339(unixNanoseconds: time.unixNanoseconds - Timestamp.fraction(time.unixNanoseconds), to: &prefix)
         prefix.removeLast(10)  // "000000000Z": the fraction is written per call
     }
 
     /// The whole timestamp; falls back to formatting it all when `time` is in another second.
     func append(_ time: Timestamp, to bytes: inout [UInt8]) {
-        let nanos = time.unixNanoseconds - second * 1_000_000_000
-        guard (0..<1_000_000_000).contains(nanos) else {
+        guard Timestamp.floorSecond(time.unixNanoseconds) == second else {
             Timestamp.appendRFC3339(unixNanoseconds: time.unixNanoseconds, to: &bytes)
             return
         }
         bytes.append(contentsOf: prefix)
-        Timestamp.appendDigits(nanos, width: 9, to: &bytes)
+        Timestamp.appendDigits(Timestamp.fraction(time.unixNanoseconds), width: 9, to: &bytes)
         bytes.append(UInt8(ascii: "Z"))
     }
 }

@@ -72,7 +72,8 @@ public struct NDJSONToSSETranslator: Sendable {
 
     private mutating func handle(_ line: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         guard !isFinished, !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else { return }
-        guard let chunk = OllamaReplyChunk.scan(line) ?? (try? decoder.decode(OllamaReplyChunk.self, from: Data(line))) else {
+        // Invalid UTF-8 is read with replacement characters, as the SSE direction does.
+        guard let chunk = OllamaReplyChunk.scan(line) ?? (try? decoder.decode(OllamaReplyChunk.self, from: Data(String(decoding: line, as: UTF8.self).utf8))) else {
             out += fail("upstream sent a malformed stream line: \(String(decoding: line.prefix(200), as: UTF8.self))")
             return
         }
@@ -104,7 +105,7 @@ public struct NDJSONToSSETranslator: Sendable {
         guard chunk.done == true else { return out }
 
         isFinished = true
-        usage = (chunk.promptEvalCount, chunk.evalCount)
+        usage = (chunk.promptEvalCount.validCount, chunk.evalCount.validCount)
         let reason = OllamaToOpenAI.finishReason(chunk.doneReason, toolCalls: toolCalls)
         switch kind {
         case .chat:

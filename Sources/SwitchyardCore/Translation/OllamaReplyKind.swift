@@ -70,8 +70,12 @@ struct MetricsRecorder: Sendable {
     var timings: LlamaTimings?
 
     /// Prompt and completion tokens, from `usage`, else llama.cpp's timings.
+    /// Negative counts from a broken upstream are dropped.
     var tokenCounts: (prompt: Int?, completion: Int?) {
-        (usage?.promptTokens ?? timings?.promptN, usage?.completionTokens ?? timings?.predictedN)
+        (
+            usage?.promptTokens.validCount ?? timings?.promptN.validCount,
+            usage?.completionTokens.validCount ?? timings?.predictedN.validCount
+        )
     }
 
     func metrics(end: Timestamp) -> OllamaMetrics {
@@ -80,12 +84,17 @@ struct MetricsRecorder: Sendable {
         return OllamaMetrics(
             totalDuration: end.nanoseconds(since: start),
             promptEvalCount: tokens.prompt,
-            promptEvalDuration: timings?.promptMS.map(Self.nanoseconds) ?? firstToken.nanoseconds(since: start),
+            promptEvalDuration: timings?.promptMS.flatMap(Self.nanoseconds) ?? firstToken.nanoseconds(since: start),
             evalCount: tokens.completion,
-            evalDuration: timings?.predictedMS.map(Self.nanoseconds) ?? end.nanoseconds(since: firstToken))
+            evalDuration: timings?.predictedMS.flatMap(Self.nanoseconds) ?? end.nanoseconds(since: firstToken))
     }
 
-    private static func nanoseconds(_ milliseconds: Double) -> Int64 { Int64((milliseconds * 1e6).rounded()) }
+    /// The upstream's own timing, when it is one: a negative or non-finite figure is ignored and
+    /// Switchyard's measurement used instead; a huge one saturates.
+    private static func nanoseconds(_ milliseconds: Double) -> Int64? {
+        guard milliseconds.isFinite, milliseconds >= 0 else { return nil }
+        return Int64(saturating: milliseconds * 1e6)
+    }
 }
 
 /// OpenAI chat logprobs in Ollama's shape: `{token, logprob, bytes, top_logprobs}` per token.

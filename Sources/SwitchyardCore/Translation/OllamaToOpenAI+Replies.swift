@@ -62,8 +62,8 @@ extension OllamaToOpenAI {
             return item.finished()
         }
         var usage = JSONObjectWriter(capacity: 64)
-        usage.field("prompt_tokens", Int64(promptTokens ?? 0))
-        usage.field("total_tokens", Int64(promptTokens ?? 0))
+        usage.field("prompt_tokens", Int64(promptTokens.validCount ?? 0))
+        usage.field("total_tokens", Int64(promptTokens.validCount ?? 0))
         var object = JSONObjectWriter()
         object.field("object", "list")
         object.field("data", raw: JSONObjectWriter.array(items))
@@ -123,11 +123,11 @@ extension OllamaToOpenAI {
 
     static func usage(_ reply: OllamaReplyChunk) -> [UInt8] {
         var usage = JSONObjectWriter(capacity: 96)
-        let prompt = Int64(reply.promptEvalCount ?? 0)
-        let completion = Int64(reply.evalCount ?? 0)
+        let prompt = Int64(reply.promptEvalCount.validCount ?? 0)
+        let completion = Int64(reply.evalCount.validCount ?? 0)
         usage.field("prompt_tokens", prompt)
         usage.field("completion_tokens", completion)
-        usage.field("total_tokens", prompt + completion)
+        usage.field("total_tokens", prompt.addingSaturated(completion))
         return usage.finished()
     }
 

@@ -17,28 +17,43 @@ public struct ToolCallAssembler: Sendable {
 
     /// In the order the calls were first seen.
     private var calls: [(index: Int, call: Pending)] = []
+    /// Bounds on what an upstream can make a reply hold: the calls of one reply, and their
+    /// arguments together. Past either, the fragments are dropped and the reply ends in an error.
+    public static let maximumCalls = 128
+    public static let maximumArgumentBytes = 4 * 1024 * 1024
+    private var argumentBytes = 0
+    private var overflow: ToolCallError?
 
     public init() {}
 
-    public var isEmpty: Bool { calls.isEmpty }
+    public var isEmpty: Bool { calls.isEmpty && overflow == nil }
 
     public mutating func add(_ fragments: [OpenAIToolCallFragment]) {
-        for fragment in fragments {
+        for fragment in fragments where overflow == nil {
             let index: Int
             if let given = fragment.index {
                 index = given
             } else if fragment.id != nil || fragment.function?.name != nil || calls.isEmpty {
                 // No index (whole calls in a message, or a lax server): a named fragment starts a call.
-                index = (calls.map(\.index).max() ?? -1) + 1
+                index = (calls.map(\.index).max() ?? -1).addingSaturated(1)
             } else {
                 index = calls[calls.count - 1].index
             }
             let piece = fragment.function?.arguments ?? ""
+            argumentBytes = argumentBytes.addingSaturated(piece.utf8.count)
+            guard argumentBytes <= Self.maximumArgumentBytes else {
+                overflow = ToolCallError("upstream sent tool-call arguments over \(Self.maximumArgumentBytes) bytes")
+                return
+            }
             if let position = calls.firstIndex(where: { $0.index == index }) {
                 calls[position].call.arguments += piece
                 if calls[position].call.id == nil { calls[position].call.id = fragment.id }
                 if calls[position].call.name.isEmpty, let name = fragment.function?.name { calls[position].call.name = name }
             } else {
+                guard calls.count < Self.maximumCalls else {
+                    overflow = ToolCallError("upstream sent more than \(Self.maximumCalls) tool calls in one reply")
+                    return
+                }
                 calls.append((index, Pending(id: fragment.id, name: fragment.function?.name ?? "", arguments: piece)))
             }
         }
@@ -48,7 +63,12 @@ public struct ToolCallAssembler: Sendable {
     /// that sent arguments which are not a JSON object gets a clear error rather than a call
     /// the client would choke on; `finishReason` says whether the reply was cut short.
     public mutating func take(finishReason: String?) throws(ToolCallError) -> [UInt8] {
-        defer { calls = [] }
+        defer {
+            calls = []
+            argumentBytes = 0
+            overflow = nil
+        }
+        if let overflow { throw overflow }
         var encoded: [[UInt8]] = []
         for (ordinal, entry) in calls.enumerated() {
             let call = entry.call

@@ -67,7 +67,18 @@ public struct UpstreamModelInfo: Sendable, Equatable {
     }
 
     func modifiedAt(fallbackUnixSeconds: Int64) -> String {
-        Timestamp.rfc3339(unixNanoseconds: (created ?? fallbackUnixSeconds) * 1_000_000_000)
+        let seconds = created.flatMap(Self.unixSeconds) ?? fallbackUnixSeconds
+        return Timestamp.rfc3339(unixNanoseconds: seconds.multipliedSaturated(by: 1_000_000_000))
+    }
+
+    /// `created` as Unix seconds. Servers differ: some send milliseconds (or finer), and a
+    /// broken one anything at all. Past the year 5000 in seconds it must be a finer unit, so it
+    /// is scaled down by thousands; a negative value is no date.
+    static func unixSeconds(_ created: Int64) -> Int64? {
+        guard created >= 0 else { return nil }
+        var seconds = created
+        while seconds > 100_000_000_000 { seconds /= 1000 }
+        return seconds
     }
 
     public func tagsEntry(fallbackUnixSeconds: Int64) -> OllamaTagsEntry {

@@ -12,6 +12,7 @@ public struct ConfigurationInputs: Sendable {
     public var upstreamTimeoutSeconds: Int?
     public var connectTimeoutSeconds: Int?
     public var maximumBodyBytes: Int?
+    public var drainTimeoutSeconds: Int?
     public var authTokens: [String] = []
     public var authBasic: [String] = []
     public var authAPIKeys: [String] = []
@@ -60,13 +61,25 @@ extension SwitchyardConfiguration {
             }
             configuration.ollamaVersion = version
         }
+        // Bounded: NIO keeps time in Int64 nanoseconds, and a timeout past that would trap.
+        let longestTimeout = 366 * 86_400
         if let seconds = flags.upstreamTimeoutSeconds {
-            guard seconds > 0 else { throw ConfigurationError("--upstream-timeout must be a positive number of seconds") }
+            guard (1...longestTimeout).contains(seconds) else {
+                throw ConfigurationError("--upstream-timeout must be between 1 and \(longestTimeout) seconds")
+            }
             configuration.upstreamHeadTimeout = .seconds(seconds)
         }
         if let seconds = flags.connectTimeoutSeconds {
-            guard seconds > 0 else { throw ConfigurationError("--connect-timeout must be a positive number of seconds") }
+            guard (1...longestTimeout).contains(seconds) else {
+                throw ConfigurationError("--connect-timeout must be between 1 and \(longestTimeout) seconds")
+            }
             configuration.upstreamConnectTimeout = .seconds(seconds)
+        }
+        if let seconds = flags.drainTimeoutSeconds {
+            guard (0...longestTimeout).contains(seconds) else {
+                throw ConfigurationError("--drain-timeout must be between 0 and \(longestTimeout) seconds")
+            }
+            configuration.drainTimeout = .seconds(seconds)
         }
         try resolveSecurity(flags, env: env, into: &configuration)
         let capabilityEntries = flags.modelCapabilities.isEmpty

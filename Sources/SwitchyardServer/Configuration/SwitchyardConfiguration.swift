@@ -31,6 +31,8 @@ public struct SwitchyardConfiguration: Sendable {
     /// `capabilityOverrides`. Ollama's API has no such field; small local models may need
     /// `required` to call tools at all.
     public var toolChoices: [String: String] = [:]
+    /// How long a shutdown (SIGTERM, SIGINT) lets requests in flight finish before cutting them.
+    public var drainTimeout: Duration = .seconds(30)
 
     public static let defaultOllamaVersion = "0.12.11"
 

@@ -50,8 +50,9 @@ struct DialectErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             for field in error.headers where field.name != .contentType { response.headers.append(field) }
             return response
         } catch {
+            // The details are for the operator's log; a client learns only that it failed.
             log(500, "\(error)", request, context)
-            return APIDialect.of(path: request.uri.path).errorResponse(status: 500, message: "internal error: \(error)")
+            return APIDialect.of(path: request.uri.path).errorResponse(status: 500, message: "internal error")
         }
     }
 

@@ -20,7 +20,10 @@ struct Forwarder: Sendable {
         _ request: Request, context: some RequestContext, body: ByteBuffer?, path: String? = nil
     ) async throws(RequestError) -> Response {
         var target = path ?? request.uri.path
-        if path == nil, let query = request.uri.query, !query.isEmpty { target += "?" + query }
+        if path == nil {
+            try ForwardedPath.check(target)
+            if let query = request.uri.query, !query.isEmpty { target += "?" + query }
+        }
         let response = try await client.execute(
             HTTPMethod(rawValue: request.method.rawValue), target, headers: HeaderFilter.upstream(request.headers), body: body,
             logger: context.logger)
@@ -41,6 +44,6 @@ struct Forwarder: Sendable {
         let transform = PassThroughTransform(contentType: contentType)
         return Response(
             status: status, headers: fields,
-            body: StreamRelay.body(relaying: response, for: request, upstreamName: client.base, transform: transform))
+            body: StreamRelay.body(relaying: response, for: request, from: client, transform: transform))
     }
 }

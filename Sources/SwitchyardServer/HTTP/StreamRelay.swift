@@ -26,7 +26,7 @@ extension StreamTransform {
 /// cancels this task, which cancels the upstream request and with it the generation.
 enum StreamRelay {
     static func body(
-        relaying upstream: HTTPClientResponse, for request: Request, upstreamName: UpstreamURL, transform: some StreamTransform
+        relaying upstream: HTTPClientResponse, for request: Request, from client: UpstreamClient, transform: some StreamTransform
     ) -> ResponseBody {
         let trace = RequestTrace.current  // the body runs after the handler, outside its task-locals
         return ResponseBody { writer in
@@ -38,11 +38,19 @@ enum StreamRelay {
                     do {
                         next = try await chunks.next()
                     } catch {
-                        if Task.isCancelled { throw CancellationError() }
-                        let message = "upstream \(upstreamName) failed mid-stream: \(error)"
+                        let cutByShutdown = client.drain.isExpired
+                        if Task.isCancelled, !cutByShutdown { throw CancellationError() }
+                        let message =
+                            cutByShutdown
+                            ? "switchyard is shutting down: the stream was cut after the drain timeout"
+                            : "upstream \(client.base) failed mid-stream: \(error)"
                         trace?.update { $0.upstreamError = "mid_stream" }
-                        if let out = transform.fail(message, at: .now()) { try await writer.write(out) }
-                        return
+                        // A body with no framing of its own has no way to carry an error: the
+                        // response is broken off (no final chunk), so the client cannot take a
+                        // short body for a whole one.
+                        guard let out = transform.fail(message, at: .now()) else { throw UpstreamStreamFailure(message: message) }
+                        try await writer.write(out)
+                        break
                     }
                     guard let buffer = next else {
                         if let out = transform.finish(at: .now()) { try await writer.write(out) }
@@ -52,7 +60,7 @@ enum StreamRelay {
                                 $0.completionTokens = usage.completion
                             }
                         }
-                        return
+                        break
                     }
                     if let out = transform.feed(buffer, at: .now()) { try await writer.write(out) }
                 }
@@ -60,6 +68,12 @@ enum StreamRelay {
             try await writer.finish(nil)
         }
     }
+}
+
+/// Thrown from a relay to end the client's response abnormally.
+struct UpstreamStreamFailure: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
 }
 
 /// Same dialect on both sides: bytes go through untouched. A failure mid-stream is reported in

@@ -66,9 +66,36 @@ public struct LineLogHandler: LogHandler {
             output(line)
         case .text:
             var line = "\(time) \(event.level) \(label) :"
-            for key in merged.keys.sorted() { line += " \(key)=\(merged[key]!)" }
-            line += " [\(event.source)] \(event.message)\n"
+            for key in merged.keys.sorted() { line += " \(Self.escaped(key))=\(Self.escaped("\(merged[key]!)"))" }
+            line += " [\(event.source)] \(Self.escaped("\(event.message)"))\n"
             output(Array(line.utf8))
         }
+    }
+
+    /// Values logged often come from clients (a model name, a path, an upstream's message): a
+    /// newline in one would forge a line of its own, and terminal escapes would reach the
+    /// operator's terminal. Control characters (C0, DEL, C1) and Unicode line separators are
+    /// written as escapes, and so is the backslash that starts them.
+    static func escaped(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: needsEscape) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            guard needsEscape(scalar) else {
+                out.unicodeScalars.append(scalar)
+                continue
+            }
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\\": out += "\\\\"
+            default: out += "\\u{" + String(scalar.value, radix: 16) + "}"
+            }
+        }
+        return out
+    }
+
+    private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "\\" || scalar.value == 0x2028 || scalar.value == 0x2029
     }
 }

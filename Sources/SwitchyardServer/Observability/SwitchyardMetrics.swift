@@ -55,17 +55,18 @@ public final class SwitchyardMetrics: Sendable {
         let route = route(path)
         let model = model(facts.model)
         counter("switchyard_requests_total", [("route", route), ("status", String(status)), ("model", model)]).increment()
-        timer("switchyard_request_duration_seconds", route: route).recordNanoseconds(Int64(totalNanoseconds))
+        timer("switchyard_request_duration_seconds", route: route).recordNanoseconds(Int64(clamping: totalNanoseconds))
         if let firstByteNanoseconds {
-            timer("switchyard_time_to_first_byte_seconds", route: route).recordNanoseconds(Int64(firstByteNanoseconds))
+            timer("switchyard_time_to_first_byte_seconds", route: route).recordNanoseconds(Int64(clamping: firstByteNanoseconds))
         }
         if let error = facts.upstreamError {
             counter("switchyard_upstream_errors_total", [("kind", error)]).increment()
         }
-        if let tokens = facts.promptTokens {
+        // Counts come from the upstream; a Prometheus counter traps on a negative increment.
+        if let tokens = facts.promptTokens, tokens > 0 {
             counter("switchyard_tokens_total", [("direction", "in"), ("model", model)]).increment(by: tokens)
         }
-        if let tokens = facts.completionTokens {
+        if let tokens = facts.completionTokens, tokens > 0 {
             counter("switchyard_tokens_total", [("direction", "out"), ("model", model)]).increment(by: tokens)
         }
     }

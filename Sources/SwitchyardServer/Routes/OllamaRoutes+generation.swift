@@ -62,8 +62,8 @@ extension OllamaRoutes {
             let completion = try await client.decode(OpenAICompletion.self, from: response)
             if let error = completion.error { throw RequestError(.badGateway, error.message) }
             RequestTrace.record {
-                $0.promptTokens = completion.usage?.promptTokens
-                $0.completionTokens = completion.usage?.completionTokens
+                $0.promptTokens = completion.usage?.promptTokens.validCount
+                $0.completionTokens = completion.usage?.completionTokens.validCount
             }
             do {
                 let reply = try OpenAIToOllama.reply(
@@ -79,6 +79,6 @@ extension OllamaRoutes {
         return Response(
             status: .ok, headers: headers,
             body: StreamRelay.body(
-                relaying: response, for: request, upstreamName: client.base, transform: OllamaStreamTransform(translator: translator)))
+                relaying: response, for: request, from: client, transform: OllamaStreamTransform(translator: translator)))
     }
 }

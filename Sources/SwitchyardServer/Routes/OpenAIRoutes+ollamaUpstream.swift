@@ -37,8 +37,8 @@ extension OpenAIRoutes {
             let reply = try await client.decode(OllamaReplyChunk.self, from: response)
             if let error = reply.error { throw RequestError(.badGateway, error) }
             RequestTrace.record {
-                $0.promptTokens = reply.promptEvalCount
-                $0.completionTokens = reply.evalCount
+                $0.promptTokens = reply.promptEvalCount.validCount
+                $0.completionTokens = reply.evalCount.validCount
             }
             let body = kind == .chat
                 ? OllamaToOpenAI.chatCompletion(reply, model: parameters.model, id: id, created: created)
@@ -50,7 +50,7 @@ extension OpenAIRoutes {
         let translator = NDJSONToSSETranslator(kind: kind, model: parameters.model, id: id, created: created, includeUsage: parameters.includeUsage)
         return Response(
             status: .ok, headers: headers,
-            body: StreamRelay.body(relaying: response, for: request, upstreamName: client.base, transform: OpenAIStreamTransform(translator: translator)))
+            body: StreamRelay.body(relaying: response, for: request, from: client, transform: OpenAIStreamTransform(translator: translator)))
     }
 
     @Sendable func embeddings(_ request: Request, context: Context) async throws -> Response {

@@ -36,6 +36,15 @@ public final class DialectResolver: Sendable {
         do {
             let response = try await client.execute(.GET, "/api/version", logger: logger)
             let body = try await UpstreamClient.collect(response, limit: 64 * 1024, upstream: client.base)
+            // A server error or a refusal to serve now says nothing about the dialect: an
+            // Ollama still loading, or a proxy before it, must not be pinned as OpenAI for the
+            // life of the process. Asked again on the next request.
+            if response.status.code >= 500 || response.status.code == 429 || response.status.code == 408 {
+                logger.warning("upstream answered the dialect probe with an error; will retry", metadata: [
+                    "upstream": "\(client.base)", "status": "\(response.status.code)",
+                ])
+                return .openAI
+            }
             let version = (try? JSONCoding.decoder().decode(JSONValue.self, from: Data(body.readableBytesView)))?["version"]
             let dialect: UpstreamDialect = response.status == .ok && version?.stringValue != nil ? .ollama : .openAI
             detected.withLock { $0 = dialect }

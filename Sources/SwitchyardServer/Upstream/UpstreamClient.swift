@@ -31,6 +31,9 @@ public final class UpstreamClient: Sendable {
     let headTimeout: Duration
     /// Client headers that are Switchyard's own credentials and never go upstream.
     let inboundCredentialHeaders: Set<String>
+    /// Set when a shutdown's drain timeout ran out and this client was shut down under the
+    /// requests still in flight.
+    public let drain = DrainState()
 
     public init(configuration: SwitchyardConfiguration) {
         var config = HTTPClient.Configuration(
@@ -55,7 +58,7 @@ public final class UpstreamClient: Sendable {
     /// no credentials itself and has no upstream key (so a hosted API key a client sends still
     /// works through a plain proxy).
     func clientCredentials(_ fields: HTTPFields) -> HTTPHeaders {
-        guard inboundCredentialHeaders.isEmpty, apiKey == nil else { return [:] }
+        guard inboundCredentialHeaders.isEmpty, apiKey == nil, base.basicAuthorization == nil else { return [:] }
         var headers = HTTPHeaders()
         for value in fields[values: .authorization] { headers.add(name: "authorization", value: value) }
         return headers
@@ -74,7 +77,11 @@ public final class UpstreamClient: Sendable {
         request.headers = headers
         for name in inboundCredentialHeaders { request.headers.remove(name: name) }
         request.headers.replaceOrAdd(name: "accept-encoding", value: "identity")
-        if let apiKey { request.headers.replaceOrAdd(name: "authorization", value: "Bearer \(apiKey)") }
+        if let apiKey {
+            request.headers.replaceOrAdd(name: "authorization", value: "Bearer \(apiKey)")
+        } else if let basic = base.basicAuthorization {
+            request.headers.replaceOrAdd(name: "authorization", value: basic)
+        }
         if let body {
             request.headers.replaceOrAdd(name: "content-type", value: headers.first(name: "content-type") ?? "application/json")
             request.body = .bytes(body)

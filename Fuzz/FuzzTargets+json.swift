@@ -1,0 +1,73 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+extension FuzzTargets {
+    /// The scanner never crashes, and where it answers, JSONDecoder agrees.
+    static func jsonScanner(_ input: [UInt8]) {
+        let decoder = JSONDecoder()
+        input.withUnsafeBufferPointer { bytes in
+            if let scanned = OpenAICompletion.scan(bytes) {
+                let decoded = try? decoder.decode(OpenAICompletion.self, from: Data(input))
+                require(decoded == scanned, "scanner and JSONDecoder disagree on a completion")
+            }
+            if let scanned = OllamaReplyChunk.scan(bytes) {
+                let decoded = try? decoder.decode(OllamaReplyChunk.self, from: Data(input))
+                require(decoded == scanned, "scanner and JSONDecoder disagree on an Ollama chunk")
+            }
+            // What the pass-through check falls back to: a body whose other fields are valid
+            // JSON syntax but hold, say, a number no Double can carry, still names its model.
+            if let model = JSONScanner.topLevelString("model", in: bytes) {
+                struct Envelope: Decodable { var model: String }
+                let decoded = try? decoder.decode(Envelope.self, from: Data(input))
+                require(decoded?.model == model, "scanner and JSONDecoder disagree on the model")
+            }
+        }
+    }
+
+    /// Ollama request bodies: decoded (or refused with a RequestError), translated, encoded.
+    static func ollamaRequest(_ input: [UInt8]) {
+        if let request = try? JSONCoding.decodeRequest(OllamaChatRequest.self, from: input),
+            let translated = try? OllamaToOpenAI.chat(request, upstreamModel: "m", traits: .init(acceptsTemplateKwargs: true))
+        {
+            _ = JSONValue.object(translated.body).encodedBytes()
+        }
+        if let request = try? JSONCoding.decodeRequest(OllamaGenerateRequest.self, from: input),
+            let translated = try? OllamaToOpenAI.generate(request, upstreamModel: "m")
+        {
+            _ = JSONValue.object(translated.body).encodedBytes()
+        }
+        if let request = try? JSONCoding.decodeRequest(OllamaEmbedRequest.self, from: input) {
+            _ = JSONValue.object(OllamaToOpenAI.embed(request, upstreamModel: "m").body).encodedBytes()
+        }
+    }
+
+    static func openAIRequest(_ input: [UInt8]) {
+        if let request = try? JSONCoding.decodeRequest(OpenAIChatRequest.self, from: input),
+            let translated = try? OpenAIToOllama.chat(request)
+        {
+            _ = JSONValue.object(translated.body).encodedBytes()
+        }
+        if let request = try? JSONCoding.decodeRequest(OpenAICompletionRequest.self, from: input),
+            let translated = try? OpenAIToOllama.completion(request)
+        {
+            _ = JSONValue.object(translated.body).encodedBytes()
+        }
+        // Whole replies from an upstream, both ways.
+        if let completion = try? JSONDecoder().decode(OpenAICompletion.self, from: Data(input)) {
+            _ = try? OpenAIToOllama.reply(completion, kind: .chat, model: "m", start: fuzzTime, end: fuzzTime)
+        }
+        if let reply = try? JSONDecoder().decode(OllamaReplyChunk.self, from: Data(input)) {
+            _ = OllamaToOpenAI.chatCompletion(reply, model: "m", id: "x", created: 1)
+        }
+    }
+
+    /// Any text as a duration, and any JSON as `keep_alive`: a value or a refusal, never a trap.
+    static func keepAlive(_ input: [UInt8]) {
+        _ = KeepAlive(parsing: String(decoding: input, as: UTF8.self))
+        struct Body: Decodable { var keep_alive: KeepAlive? }
+        _ = try? JSONDecoder().decode(Body.self, from: Data(#"{"keep_alive":"#.utf8 + input + "}".utf8))
+    }
+}
