@@ -27,7 +27,8 @@ public final class LoadedModels: Sendable {
             case .duration(let nanoseconds) where nanoseconds <= 0:
                 entries[model.id] = nil
             case .duration(let nanoseconds):
-                entries[model.id] = Entry(model: model, expiresAt: now + nanoseconds)
+                // `keep_alive` is the client's: a huge one saturates instead of overflowing.
+                entries[model.id] = Entry(model: model, expiresAt: now.addingSaturated(nanoseconds))
             }
         }
     }
@@ -40,7 +41,7 @@ public final class LoadedModels: Sendable {
         }
         let sorted = live.sorted { ($0.expiresAt ?? .max, $1.model.id) > ($1.expiresAt ?? .max, $0.model.id) }
         return OllamaPSResponse(models: sorted.map { entry in
-            entry.model.running(expiresAt: Timestamp.rfc3339(unixNanoseconds: entry.expiresAt ?? now + Self.foreverNanoseconds))
+            entry.model.running(expiresAt: Timestamp.rfc3339(unixNanoseconds: entry.expiresAt ?? now.addingSaturated(Self.foreverNanoseconds)))
         })
     }
 }
