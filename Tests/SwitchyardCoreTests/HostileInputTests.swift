@@ -39,6 +39,17 @@ import Testing
         #expect(throws: RequestError.self) { try JSONCoding.decodeRequest(OpenAIChatRequest.self, from: body) }
     }
 
+    @Test func bodiesWithMoreValuesThanAnyRealRequestAreRefusedBeforeParsing() throws {
+        let many = Array(#"{"model":"m","messages":["#.utf8) + Array(repeating: Array("{},".utf8), count: 1_000_001).flatMap { $0 }
+            + Array("{}]}".utf8)
+        #expect {
+            try JSONCoding.decodeRequest(OllamaChatRequest.self, from: many)
+        } throws: { ($0 as? RequestError)?.kind == .payloadTooLarge }
+        // A long string is one value, whatever it holds.
+        let long = #"{"model":"m","messages":[{"role":"user","content":""# + String(repeating: "{,[", count: 2_000_000) + #""}]}"#
+        #expect(try JSONCoding.decodeRequest(OllamaChatRequest.self, from: Array(long.utf8)).messages.count == 1)
+    }
+
     // MARK: Scanner strictness: where it answers, JSONDecoder agrees
 
     @Test(arguments: ["+5", "007", "1.", ".5", "1e", "--1", "1-2", "0x10", "1e+"])

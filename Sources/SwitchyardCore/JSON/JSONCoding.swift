@@ -16,10 +16,19 @@ public enum JSONCoding {
         return encoder
     }
 
+    /// JSONDecoder holds a parsed document in memory at about 40 bytes a value before it
+    /// decodes anything, so a 100 MB body of `{},{},…` took 1.4 GB: bodies with more values than
+    /// any real request (a million: tools, messages, embedding inputs and token arrays together)
+    /// are refused before they are parsed. A long prompt or a base64 image is one value.
+    public static let maximumRequestValues = 1_000_000
+
     /// Decodes a request body, turning Foundation's errors into one readable sentence.
     public static func decodeRequest<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws(RequestError) -> T {
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             throw RequestError(.badRequest, "missing request body")
+        }
+        if !JSONValueCount.isWithin(maximumRequestValues, bytes) {
+            throw RequestError(.payloadTooLarge, "request body holds more than \(maximumRequestValues) JSON values")
         }
         do {
             return try decoder().decode(T.self, from: Data(bytes))
@@ -76,6 +85,36 @@ public enum JSONCoding {
         default:
             "\(type)".hasPrefix("Array") ? "an array" : "\(type)".hasPrefix("Dictionary") ? "an object" : "a valid value"
         }
+    }
+}
+
+/// Counts a document's values the cheap way — openings of objects and arrays, and commas,
+/// outside strings — to bound what parsing it would cost before it is parsed.
+public enum JSONValueCount {
+    public static func isWithin(_ limit: Int, _ bytes: [UInt8]) -> Bool {
+        var count = 0
+        var inString = false
+        var escaped = false
+        for byte in bytes {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: ","):
+                count += 1
+                if count > limit { return false }
+            default: break
+            }
+        }
+        return true
     }
 }
 

@@ -145,7 +145,14 @@ public final class UpstreamClient: Sendable {
         return try decodeJSON(T.self, body, path: path)
     }
 
+    /// Whole answers are parsed whole; like request bodies, one with more values than any real
+    /// answer (an embeddings batch is the largest) is refused before it is, bounding its memory.
+    static let maximumAnswerValues = 16_000_000
+
     private func decodeJSON<T: Decodable>(_ type: T.Type, _ body: ByteBuffer, path: String?) throws(RequestError) -> T {
+        guard JSONValueCount.isWithin(Self.maximumAnswerValues, Array(body.readableBytesView)) else {
+            throw RequestError(.badGateway, "upstream \(base) sent an answer with more than \(Self.maximumAnswerValues) JSON values")
+        }
         guard let value = try? JSONCoding.decoder().decode(T.self, from: Data(body.readableBytesView)) else {
             throw RequestError(.badGateway, "upstream \(base) sent an unreadable answer" + (path.map { " to \($0)" } ?? ""))
         }
