@@ -40,11 +40,14 @@ struct DrainService: Service {
                 do {
                     try await Task.sleep(for: timeout)
                 } catch {
-                    return  // everything finished in time
+                    return  // everything finished in time: the shutdown reached this service
                 }
                 await expire()
-                return
+                break
             }
+            // A service that returns before the shutdown reaches it would end the group with
+            // an error: wait for it.
+            while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
         }
     }
 
