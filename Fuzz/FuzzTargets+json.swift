@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 extension FuzzTargets {
@@ -67,7 +67,10 @@ extension FuzzTargets {
     /// Any text as a duration, and any JSON as `keep_alive`: a value or a refusal, never a trap.
     static func keepAlive(_ input: [UInt8]) {
         _ = KeepAlive(parsing: String(decoding: input, as: UTF8.self))
-        struct Body: Decodable { var keep_alive: KeepAlive? }
+        struct Body: Decodable {
+            var keepAlive: KeepAlive?
+            enum CodingKeys: String, CodingKey { case keepAlive = "keep_alive" }
+        }
         _ = try? JSONDecoder().decode(Body.self, from: Data(#"{"keep_alive":"#.utf8 + input + "}".utf8))
     }
 }

@@ -39,10 +39,12 @@ let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, c
         let body = try await answer.body.collect(upTo: 1 << 24)
         return Response(status: status, headers: [.contentType: type], body: .init(byteBuffer: body))
     }
-    return Response(status: status, headers: [.contentType: type], body: ResponseBody { writer in
-        for try await buffer in answer.body { try await writer.write(buffer) }
-        try await writer.finish(nil)
-    })
+    return Response(
+        status: status, headers: [.contentType: type],
+        body: ResponseBody { writer in
+            for try await buffer in answer.body { try await writer.write(buffer) }
+            try await writer.finish(nil)
+        })
 }
 
 let router = Router()

@@ -66,7 +66,12 @@ final class Counter: @unchecked Sendable {
     private var next = 0
     private let limit: Int
     init(limit: Int) { self.limit = limit }
-    func take() -> Bool { lock.withLock { next += 1; return next <= limit } }
+    func take() -> Bool {
+        lock.withLock {
+            next += 1
+            return next <= limit
+        }
+    }
 }
 
 let counter = Counter(limit: total)

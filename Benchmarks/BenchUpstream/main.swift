@@ -25,22 +25,40 @@ func shape(_ body: ByteBuffer) -> (chunks: Int, delay: Duration) {
     return (chunks, delay)
 }
 
-let sseChunk = ByteBuffer(string: #"data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"bench","choices":[{"index":0,"delta":{"content":" token"},"finish_reason":null}]}"# + "\n\n")
-let sseEnd = ByteBuffer(string: #"data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"bench","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":100,"total_tokens":112}}"# + "\n\ndata: [DONE]\n\n")
-let ndjsonChunk = ByteBuffer(string: #"{"model":"bench","created_at":"2025-01-01T00:00:00.000000000Z","message":{"role":"assistant","content":" token"},"done":false}"# + "\n")
-let ndjsonEnd = ByteBuffer(string: #"{"model":"bench","created_at":"2025-01-01T00:00:00.000000000Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","total_duration":1000,"prompt_eval_count":12,"eval_count":100,"eval_duration":900}"# + "\n")
-let completion = ByteBuffer(string: #"{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"bench","choices":[{"index":0,"message":{"role":"assistant","content":"Hello from the benchmark upstream."},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":7,"total_tokens":19}}"#)
-let ollamaReply = ByteBuffer(string: #"{"model":"bench","created_at":"2025-01-01T00:00:00.000000000Z","message":{"role":"assistant","content":"Hello from the benchmark upstream."},"done":true,"done_reason":"stop","prompt_eval_count":12,"eval_count":7}"#)
+let sseChunk = ByteBuffer(
+    string:
+        #"data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"bench","choices":[{"index":0,"delta":{"content":" token"},"finish_reason":null}]}"#
+        + "\n\n")
+let sseEnd = ByteBuffer(
+    string:
+        #"data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"bench","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":100,"total_tokens":112}}"#
+        + "\n\ndata: [DONE]\n\n")
+let ndjsonChunk = ByteBuffer(
+    string: #"{"model":"bench","created_at":"2025-01-01T00:00:00.000000000Z","message":{"role":"assistant","content":" token"},"done":false}"# + "\n")
+let ndjsonEnd = ByteBuffer(
+    string:
+        #"{"model":"bench","created_at":"2025-01-01T00:00:00.000000000Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","total_duration":1000,"prompt_eval_count":12,"eval_count":100,"eval_duration":900}"#
+        + "\n")
+let completion = ByteBuffer(
+    string:
+        #"{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"bench","choices":[{"index":0,"message":{"role":"assistant","content":"Hello from the benchmark upstream."},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":7,"total_tokens":19}}"#
+)
+let ollamaReply = ByteBuffer(
+    string:
+        #"{"model":"bench","created_at":"2025-01-01T00:00:00.000000000Z","message":{"role":"assistant","content":"Hello from the benchmark upstream."},"done":true,"done_reason":"stop","prompt_eval_count":12,"eval_count":7}"#
+)
 
 func stream(_ chunk: ByteBuffer, _ end: ByteBuffer, count: Int, delay: Duration, type: String) -> Response {
-    Response(status: .ok, headers: [.contentType: type], body: ResponseBody { writer in
-        for _ in 0..<count {
-            if delay > .zero { try await Task.sleep(for: delay) }
-            try await writer.write(chunk)
-        }
-        try await writer.write(end)
-        try await writer.finish(nil)
-    })
+    Response(
+        status: .ok, headers: [.contentType: type],
+        body: ResponseBody { writer in
+            for _ in 0..<count {
+                if delay > .zero { try await Task.sleep(for: delay) }
+                try await writer.write(chunk)
+            }
+            try await writer.write(end)
+            try await writer.finish(nil)
+        })
 }
 
 func json(_ buffer: ByteBuffer) -> Response {
@@ -49,11 +67,19 @@ func json(_ buffer: ByteBuffer) -> Response {
 
 let router = Router()
 router.get("/v1/models") { _, _ in
-    json(ByteBuffer(string: #"{"object":"list","data":["# + models.map { #"{"id":"\#($0)","object":"model","created":1700000000,"owned_by":"bench"}"# }.joined(separator: ",") + "]}"))
+    json(
+        ByteBuffer(
+            string: #"{"object":"list","data":["#
+                + models.map { #"{"id":"\#($0)","object":"model","created":1700000000,"owned_by":"bench"}"# }.joined(separator: ",") + "]}"))
 }
 router.get("/api/version") { _, _ in json(ByteBuffer(string: #"{"version":"0.12.11"}"#)) }
 router.get("/api/tags") { _, _ in
-    json(ByteBuffer(string: #"{"models":["# + models.map { #"{"name":"\#($0):latest","model":"\#($0):latest","modified_at":"2025-01-01T00:00:00Z","size":1,"digest":"0","details":{}}"# }.joined(separator: ",") + "]}"))
+    json(
+        ByteBuffer(
+            string: #"{"models":["#
+                + models.map {
+                    #"{"name":"\#($0):latest","model":"\#($0):latest","modified_at":"2025-01-01T00:00:00Z","size":1,"digest":"0","details":{}}"#
+                }.joined(separator: ",") + "]}"))
 }
 router.post("/v1/chat/completions") { request, _ in
     var request = request
@@ -74,5 +100,6 @@ router.post("/api/chat") { request, _ in
 let port = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 18080 : 18080
 var logger = Logger(label: "bench-upstream")
 logger.logLevel = .warning
-let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: nil, backlog: 4096), logger: logger)
+let app = Application(
+    router: router, configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: nil, backlog: 4096), logger: logger)
 try await app.runService()

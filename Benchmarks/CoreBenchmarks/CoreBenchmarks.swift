@@ -15,9 +15,13 @@ let at = Timestamp(monotonicNanoseconds: 1, unixNanoseconds: 1_761_498_924_000_0
 let chatBody: [UInt8] = {
     var messages: [[String: Any]] = [["role": "system", "content": String(repeating: "You are a careful assistant. ", count: 20)]]
     while (try? JSONSerialization.data(withJSONObject: messages))?.count ?? 0 < 11_500 {
-        messages.append(["role": messages.count % 2 == 0 ? "assistant" : "user", "content": String(repeating: "Tell me more about switchyards. ", count: 6)])
+        messages.append([
+            "role": messages.count % 2 == 0 ? "assistant" : "user", "content": String(repeating: "Tell me more about switchyards. ", count: 6),
+        ])
     }
-    let body: [String: Any] = ["model": "tiny", "messages": messages, "options": ["temperature": 0.2, "num_predict": 128, "top_k": 40, "stop": ["\n\n"]]]
+    let body: [String: Any] = [
+        "model": "tiny", "messages": messages, "options": ["temperature": 0.2, "num_predict": 128, "top_k": 40, "stop": ["\n\n"]],
+    ]
     return Array(try! JSONSerialization.data(withJSONObject: body))
 }()
 

@@ -1,8 +1,8 @@
 import AsyncHTTPClient
 import Hummingbird
 import Logging
-import ServiceLifecycle
 import NIOCore
+import ServiceLifecycle
 import SwitchyardCore
 
 /// Assembles the server: one upstream client, the model catalog, both API surfaces, and the
@@ -38,9 +38,10 @@ public func buildApplication(
         // A listener of its own, for a scraper on a private address; no credentials asked there.
         let metricsRouter = Router()
         metricsRouter.get("/metrics") { _, _ in metrics.response() }
-        services.append(Application(
-            router: metricsRouter, configuration: .init(address: .hostname(metricsListen.host, port: metricsListen.port), serverName: nil),
-            logger: logger))
+        services.append(
+            Application(
+                router: metricsRouter, configuration: .init(address: .hostname(metricsListen.host, port: metricsListen.port), serverName: nil),
+                logger: logger))
     } else {
         router.get("/metrics") { _, _ in metrics.response() }
     }

@@ -60,19 +60,31 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Serve /metrics on this address (host:port) instead of the main listener.")
     var metricsListen: String?
 
-    @Option(name: .customLong("model-capabilities"), help: "Capabilities /api/show reports for a model, whatever the upstream says: MODEL=CAP,CAP (e.g. tiny=completion,tools); repeatable (or SWITCHYARD_MODEL_CAPABILITIES, entries separated by ';').")
+    @Option(
+        name: .customLong("model-capabilities"),
+        help:
+            "Capabilities /api/show reports for a model, whatever the upstream says: MODEL=CAP,CAP (e.g. tiny=completion,tools); repeatable (or SWITCHYARD_MODEL_CAPABILITIES, entries separated by ';')."
+    )
     var modelCapabilities: [String] = []
 
-    @Option(name: .customLong("tool-choice"), help: "tool_choice sent upstream when an Ollama request carries tools: MODEL=auto|required|none (e.g. tiny=required); repeatable (or SWITCHYARD_TOOL_CHOICE, entries separated by ';').")
+    @Option(
+        name: .customLong("tool-choice"),
+        help:
+            "tool_choice sent upstream when an Ollama request carries tools: MODEL=auto|required|none (e.g. tiny=required); repeatable (or SWITCHYARD_TOOL_CHOICE, entries separated by ';')."
+    )
     var toolChoices: [String] = []
 
-    @Option(name: .customLong("auth-token"), help: "Require this Bearer token from clients; repeatable. Prefer SWITCHYARD_AUTH_TOKENS: flags show in `ps`.")
+    @Option(
+        name: .customLong("auth-token"),
+        help: "Require this Bearer token from clients; repeatable. Prefer SWITCHYARD_AUTH_TOKENS: flags show in `ps`.")
     var authTokens: [String] = []
 
     @Option(name: .customLong("auth-basic"), help: "Accept this HTTP Basic user:password; repeatable (or SWITCHYARD_AUTH_BASIC).")
     var authBasic: [String] = []
 
-    @Option(name: .customLong("auth-api-key"), help: "Accept this API key, in the API key header or as a Bearer token; repeatable (or SWITCHYARD_AUTH_API_KEYS).")
+    @Option(
+        name: .customLong("auth-api-key"),
+        help: "Accept this API key, in the API key header or as a Bearer token; repeatable (or SWITCHYARD_AUTH_API_KEYS).")
     var authAPIKeys: [String] = []
 
     @Option(help: "Header that carries an API key. (default: X-API-Key)")
@@ -81,13 +93,17 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Require credentials on GET / as well (it is open for health probes by default).")
     var authProtectRoot = false
 
-    @Option(name: .customLong("allow-origin"), help: "Another browser origin allowed to call (patterns with *, or * for all); repeatable. OLLAMA_ORIGINS is honoured too.")
+    @Option(
+        name: .customLong("allow-origin"),
+        help: "Another browser origin allowed to call (patterns with *, or * for all); repeatable. OLLAMA_ORIGINS is honoured too.")
     var allowOrigins: [String] = []
 
     @Option(name: .customLong("allow-host"), help: "Another Host name accepted when listening on loopback; repeatable (or SWITCHYARD_ALLOWED_HOSTS).")
     var allowHosts: [String] = []
 
-    @Flag(inversion: .prefixedNo, help: "Refuse requests whose Host is not a local name (DNS-rebinding guard). (default: on when listening on loopback)")
+    @Flag(
+        inversion: .prefixedNo, help: "Refuse requests whose Host is not a local name (DNS-rebinding guard). (default: on when listening on loopback)"
+    )
     var hostCheck: Bool?
 
     func run() async throws {
@@ -131,10 +147,12 @@ struct Serve: AsyncParsableCommand {
         }
         LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level, format: format) }
         let logger = Logger(label: "switchyard")
-        logger.info("starting", metadata: [
-            "listen": "\(configuration.listen)", "upstream": "\(configuration.upstream)",
-            "dialect": "\(configuration.upstreamDialect.rawValue)", "version": "\(SwitchyardVersion.current)",
-        ])
+        logger.info(
+            "starting",
+            metadata: [
+                "listen": "\(configuration.listen)", "upstream": "\(configuration.upstream)",
+                "dialect": "\(configuration.upstreamDialect.rawValue)", "version": "\(SwitchyardVersion.current)",
+            ])
         let app = buildApplication(configuration: configuration, logger: logger)
         do {
             try await app.runService()

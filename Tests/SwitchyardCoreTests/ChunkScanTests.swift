@@ -1,11 +1,13 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-@testable import SwitchyardCore
 import SwitchyardFixtures
 import Testing
+
+@testable import SwitchyardCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The fast chunk reader must agree with JSONDecoder wherever it answers, and must answer for
 /// the chunks that make up real streams (otherwise it saves nothing).
@@ -69,8 +71,10 @@ import Testing
 
     @Test func everyRecordedOllamaLineReadsAsJSONDecoderReadsIt() throws {
         var fast = 0
-        for name in ["switchyard-ollama/chat-stream.ndjson", "switchyard-ollama/generate-stream.ndjson", "ollama-docs/chat-stream-thinking-tools.ndjson",
-                     "ollama-docs/chat-stream-error.ndjson", "ollama/chat-stream.ndjson"] {
+        for name in [
+            "switchyard-ollama/chat-stream.ndjson", "switchyard-ollama/generate-stream.ndjson", "ollama-docs/chat-stream-thinking-tools.ndjson",
+            "ollama-docs/chat-stream-error.ndjson", "ollama/chat-stream.ndjson",
+        ] {
             for line in try Fixtures.text(name).split(separator: "\n") {
                 let bytes = Array(line.utf8)
                 guard let scanned = OllamaReplyChunk.scan(bytes) else { continue }

@@ -1,11 +1,12 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import SwitchyardCore
 import SwitchyardFixtures
 import Testing
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Tool calls, reasoning, structured output and logprobs in replies, from streams and whole
 /// answers recorded from a real llama-server (`scripts/record_fixtures.py`).
@@ -36,8 +37,9 @@ import Testing
 
     func reply(_ fixture: String, kind: OllamaReplyKind = .chat, showThinking: Bool = true) throws -> String {
         let completion = try JSONDecoder().decode(OpenAICompletion.self, from: Data(try Fixtures.bytes(fixture)))
-        return String(decoding: try OpenAIToOllama.reply(
-            completion, kind: kind, model: "tiny", start: Self.start, end: Self.later, showThinking: showThinking), as: UTF8.self)
+        return String(
+            decoding: try OpenAIToOllama.reply(
+                completion, kind: kind, model: "tiny", start: Self.start, end: Self.later, showThinking: showThinking), as: UTF8.self)
     }
 
     @Test func streamedToolCallFragmentsArriveAsOneWholeCall() throws {
@@ -45,7 +47,10 @@ import Testing
         let recorded = try Fixtures.text("llama-server/chat-tools-stream.sse")
         let id = try #require(recorded.firstRange(of: #""tool_calls":[{"index":0,"id":""#).map { recorded[$0.upperBound...].prefix(32) })
         #expect(lines.count == 2)
-        #expect(lines.first == #"{"model":"tiny","created_at":"2025-10-26T17:15:24.250000000Z","message":{"role":"assistant","content":"","tool_calls":[{"id":"\#(id)","function":{"index":0,"name":"get_weather","arguments":{"city":"Paris"}}}]},"done":false}"#)
+        #expect(
+            lines.first
+                == #"{"model":"tiny","created_at":"2025-10-26T17:15:24.250000000Z","message":{"role":"assistant","content":"","tool_calls":[{"id":"\#(id)","function":{"index":0,"name":"get_weather","arguments":{"city":"Paris"}}}]},"done":false}"#
+        )
         let final = try object(try #require(lines.last))
         #expect(final["done"] == .bool(true))
         #expect(final["done_reason"] == .string("stop"), "Ollama has no tool_calls done_reason")
@@ -57,13 +62,17 @@ import Testing
         let reply = try object(try reply("llama-server/chat-tools.json"))
         let recorded = try JSONDecoder().decode(JSONValue.self, from: Data(try Fixtures.bytes("llama-server/chat-tools.json")))
         let id = try #require(recorded["choices"]?.arrayValue?.first?["message"]?["tool_calls"]?.arrayValue?.first?["id"])
-        #expect(reply["message"] == .object([
-            "role": .string("assistant"), "content": .string(""),
-            "tool_calls": .array([.object([
-                "id": id,
-                "function": .object(["index": .int(0), "name": .string("get_weather"), "arguments": .object(["city": .string("Paris")])]),
-            ])]),
-        ]))
+        #expect(
+            reply["message"]
+                == .object([
+                    "role": .string("assistant"), "content": .string(""),
+                    "tool_calls": .array([
+                        .object([
+                            "id": id,
+                            "function": .object(["index": .int(0), "name": .string("get_weather"), "arguments": .object(["city": .string("Paris")])]),
+                        ])
+                    ]),
+                ]))
         #expect(reply["done_reason"] == .string("stop"))
     }
 
@@ -88,7 +97,10 @@ import Testing
         out += translator.feed(Array("data: [DONE]\n\n".utf8), at: Self.later)
         let lines = String(decoding: out, as: UTF8.self).split(separator: "\n").map(String.init)
         #expect(lines.count == 2)
-        #expect(lines.first?.contains(#""tool_calls":[{"id":"b","function":{"index":0,"name":"second","arguments":{"x":1,"y":[2]}}},{"id":"a","function":{"index":1,"name":"first","arguments":{"q":"a b\n"}}}]"#) == true)
+        #expect(
+            lines.first?.contains(
+                #""tool_calls":[{"id":"b","function":{"index":0,"name":"second","arguments":{"x":1,"y":[2]}}},{"id":"a","function":{"index":1,"name":"first","arguments":{"q":"a b\n"}}}]"#
+            ) == true)
     }
 
     @Test func argumentsThatAreNotAnObjectAreAnError() throws {
@@ -114,9 +126,11 @@ import Testing
 
     @Test func wholeReasoningReplyForChatAndGenerate() throws {
         let chat = try object(try reply("llama-server/chat-think.json"))
-        #expect(chat["message"] == .object([
-            "role": .string("assistant"), "content": .string(" switchyard switchyard switchyard"), "thinking": .string(" hello world"),
-        ]))
+        #expect(
+            chat["message"]
+                == .object([
+                    "role": .string("assistant"), "content": .string(" switchyard switchyard switchyard"), "thinking": .string(" hello world"),
+                ]))
         let generate = try object(try reply("llama-server/chat-think.json", kind: .generate))
         #expect(generate["thinking"] == .string(" hello world"))
         #expect(generate["response"] == .string(" switchyard switchyard switchyard"))
@@ -136,7 +150,8 @@ import Testing
                     let delta = String(decoding: try JSONEncoder().encode(["content": piece]), as: UTF8.self)
                     out += translator.feed(Array("data: {\"choices\":[{\"index\":0,\"delta\":\(delta)}]}\n\n".utf8), at: Self.later)
                 }
-                out += translator.feed(Array("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n".utf8), at: Self.later)
+                out += translator.feed(
+                    Array("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n".utf8), at: Self.later)
                 let messages = try String(decoding: out, as: UTF8.self).split(separator: "\n").map { try object(String($0))["message"] }
                 let thinking = messages.compactMap { $0?["thinking"]?.stringValue }.joined()
                 let content = messages.compactMap { $0?["content"]?.stringValue }.joined()
@@ -156,9 +171,13 @@ import Testing
     }
 
     @Test func reasoningDetailsAreThinkingToo() throws {
-        let completion = try JSONDecoder().decode(OpenAICompletion.self, from: Data(
-            #"{"choices":[{"index":0,"message":{"content":"ok","reasoning_details":[{"type":"reasoning.text","text":"step 1; "},{"type":"reasoning.text","text":"step 2"}]},"finish_reason":"stop"}]}"#.utf8))
-        let reply = try object(String(decoding: try OpenAIToOllama.reply(completion, kind: .chat, model: "m", start: Self.start, end: Self.later), as: UTF8.self))
+        let completion = try JSONDecoder().decode(
+            OpenAICompletion.self,
+            from: Data(
+                #"{"choices":[{"index":0,"message":{"content":"ok","reasoning_details":[{"type":"reasoning.text","text":"step 1; "},{"type":"reasoning.text","text":"step 2"}]},"finish_reason":"stop"}]}"#
+                    .utf8))
+        let reply = try object(
+            String(decoding: try OpenAIToOllama.reply(completion, kind: .chat, model: "m", start: Self.start, end: Self.later), as: UTF8.self))
         #expect(reply["message"]?["thinking"] == .string("step 1; step 2"))
     }
 

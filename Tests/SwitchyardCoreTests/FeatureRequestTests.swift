@@ -4,7 +4,8 @@ import Testing
 /// Tools, tool-call history, thinking, logprobs and the text-completion path of `/api/generate`
 /// in requests, Ollama → OpenAI.
 @Suite struct FeatureRequestTests {
-    static let weather = #"{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}"#
+    static let weather =
+        #"{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}"#
 
     func chat(_ json: String, traits: UpstreamTraits = .init()) throws -> TranslatedRequest {
         try OllamaToOpenAI.chat(JSONCoding.decodeRequest(OllamaChatRequest.self, from: Array(json.utf8)), upstreamModel: "m", traits: traits)
@@ -26,7 +27,8 @@ import Testing
     }
 
     @Test func toolCallHistoryIsLinkedByIdOrName() throws {
-        let body = try chat(#"""
+        let body = try chat(
+            #"""
             {"model":"m","messages":[
               {"role":"user","content":"weather and time?"},
               {"role":"assistant","content":"","tool_calls":[
@@ -34,7 +36,8 @@ import Testing
                 {"id":"call_given","function":{"index":1,"name":"get_time","arguments":{}}}]},
               {"role":"tool","content":"12:00","tool_name":"get_time"},
               {"role":"tool","content":"sunny","tool_name":"get_weather"}]}
-            """#).body
+            """#
+        ).body
         let messages = try #require(body["messages"]?.arrayValue)
         let calls = try #require(messages[1]["tool_calls"]?.arrayValue)
         #expect(calls[0]["type"] == .string("function"))
@@ -45,7 +48,10 @@ import Testing
         #expect(messages[2]["tool_call_id"] == .string("call_given"), "matched by tool_name")
         #expect(messages[3]["tool_call_id"] == .string(madeUp))
         // The same history gives the same ids, so a conversation's requests agree.
-        #expect(try chat(#"{"model":"m","messages":[{"role":"assistant","content":"","tool_calls":[{"function":{"name":"get_weather","arguments":{"city":"Paris"}}}]}]}"#)
+        #expect(
+            try chat(
+                #"{"model":"m","messages":[{"role":"assistant","content":"","tool_calls":[{"function":{"name":"get_weather","arguments":{"city":"Paris"}}}]}]}"#
+            )
             .body["messages"]?.arrayValue?.first?["tool_calls"]?.arrayValue?.first?["id"] == .string(madeUp))
     }
 
@@ -90,7 +96,9 @@ import Testing
         #expect(body["logprobs"] == .bool(true))
         #expect(body["top_logprobs"] == .int(3))
         #expect(try chat(#"{"model":"m","logprobs":false}"#).body["logprobs"] == nil)
-        #expect(throws: RequestError(.badRequest, "top_logprobs must be between 0 and 20")) { try chat(#"{"model":"m","logprobs":true,"top_logprobs":21}"#) }
+        #expect(throws: RequestError(.badRequest, "top_logprobs must be between 0 and 20")) {
+            try chat(#"{"model":"m","logprobs":true,"top_logprobs":21}"#)
+        }
     }
 
     @Test func rawAndSuffixAreTextCompletions() throws {

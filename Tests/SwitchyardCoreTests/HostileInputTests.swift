@@ -1,7 +1,8 @@
 import Foundation
-@testable import SwitchyardCore
 import SwitchyardFixtures
 import Testing
+
+@testable import SwitchyardCore
 
 /// Inputs from hostile clients and broken upstreams, at the core's level: each once ended the
 /// process (a stack overflow or an arithmetic trap) or could hold unbounded memory.
@@ -40,7 +41,8 @@ import Testing
     }
 
     @Test func bodiesWithMoreValuesThanAnyRealRequestAreRefusedBeforeParsing() throws {
-        let many = Array(#"{"model":"m","messages":["#.utf8) + Array(repeating: Array("{},".utf8), count: 1_000_001).flatMap { $0 }
+        let many =
+            Array(#"{"model":"m","messages":["#.utf8) + Array(repeating: Array("{},".utf8), count: 1_000_001).flatMap { $0 }
             + Array("{}]}".utf8)
         #expect {
             try JSONCoding.decodeRequest(OllamaChatRequest.self, from: many)
@@ -89,10 +91,11 @@ import Testing
     }
 
     @Test func invalidUTF8AndLoneSurrogatesAreLeftToJSONDecoder() {
-        for body in [[0x7B, 0x22, 0x6D, 0x6F, 0x64, 0x65, 0x6C, 0x22, 0x3A, 0x22, 0xC3, 0x28, 0x22, 0x7D] as [UInt8],
+        for body in [
+            [0x7B, 0x22, 0x6D, 0x6F, 0x64, 0x65, 0x6C, 0x22, 0x3A, 0x22, 0xC3, 0x28, 0x22, 0x7D] as [UInt8],
             Array(#"{"model":"a\ud800b"}"#.utf8), Array(#"{"model":"a","x":"\udc00"}"#.utf8),
-            Array(#"{"model":"a","model":"b"}"#.utf8)]
-        {
+            Array(#"{"model":"a","model":"b"}"#.utf8),
+        ] {
             body.withUnsafeBufferPointer { #expect(JSONScanner.topLevelString("model", in: $0) == nil) }
         }
     }
@@ -110,8 +113,11 @@ import Testing
         }
         #expect(KeepAlive(parsing: "nan") == nil)
         #expect(KeepAlive(parsing: "inf") == nil)
-        struct Body: Decodable { var keep_alive: KeepAlive? }
-        #expect(try JSONDecoder().decode(Body.self, from: Data(#"{"keep_alive":1e10}"#.utf8)).keep_alive == .duration(nanoseconds: .max))
+        struct Body: Decodable {
+            var keepAlive: KeepAlive?
+            enum CodingKeys: String, CodingKey { case keepAlive = "keep_alive" }
+        }
+        #expect(try JSONDecoder().decode(Body.self, from: Data(#"{"keep_alive":1e10}"#.utf8)).keepAlive == .duration(nanoseconds: .max))
         for bad in [#""nan""#, #""9999999999h""#, #""inf""#] {
             #expect(throws: (any Error).self) { try JSONDecoder().decode(Body.self, from: Data(#"{"keep_alive":\#(bad)}"#.utf8)) }
         }
@@ -162,7 +168,8 @@ import Testing
     }
 
     @Test func negativeAndHugeUsageIsDroppedOrKept() throws {
-        let negative = try translate("""
+        let negative = try translate(
+            """
             data: {"choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":-5,"completion_tokens":-1}}
 
             data: [DONE]
@@ -173,7 +180,8 @@ import Testing
         #expect(final["done"] == .bool(true))
         #expect(final["prompt_eval_count"] == nil)
         #expect(final["eval_count"] == nil)
-        let huge = try translate("""
+        let huge = try translate(
+            """
             data: {"choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":9223372036854775807,"completion_tokens":1}}
 
             data: [DONE]
@@ -185,7 +193,8 @@ import Testing
 
     @Test func negativeAndHugeTimingsFallBackToMeasuredDurationsOrSaturate() throws {
         for timings in [#"{"prompt_ms":-4,"predicted_ms":-1e300}"#, #"{"prompt_ms":1e300,"predicted_ms":2}"#] {
-            let objects = try translate("""
+            let objects = try translate(
+                """
                 data: {"choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":"stop"}],"timings":\(timings)}
 
                 data: [DONE]
@@ -201,7 +210,8 @@ import Testing
     /// `1e999` is no number JSON can carry (JSONDecoder refuses it): the chunk is malformed,
     /// and the stream ends with an error line rather than a made-up figure.
     @Test func infiniteTimingsEndTheStreamWithAnError() throws {
-        let objects = try translate("""
+        let objects = try translate(
+            """
             data: {"choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":"stop"}],"timings":{"prompt_ms":1e999}}
 
             data: [DONE]

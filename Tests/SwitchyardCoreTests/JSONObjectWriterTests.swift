@@ -1,6 +1,7 @@
 import Foundation
-@testable import SwitchyardCore
 import Testing
+
+@testable import SwitchyardCore
 
 @Suite struct JSONObjectWriterTests {
     @Test func stringsRoundTripThroughAStandardParser() throws {

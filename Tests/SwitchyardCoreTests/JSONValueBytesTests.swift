@@ -1,11 +1,12 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import SwitchyardCore
 import SwitchyardFixtures
 import Testing
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Translated requests are written without JSONEncoder; the bytes must be the ones it writes.
 @Suite struct JSONValueBytesTests {
@@ -15,8 +16,10 @@ import Testing
         #expect(written == expected, "\(String(decoding: written, as: UTF8.self)) vs \(String(decoding: expected, as: UTF8.self))")
     }
 
-    @Test(arguments: [0.0, -0.0, 1.0, -1.0, 0.1, 0.2, 1.5, 100.0, 1e15, 1e16, 1e21, 1e22, 1e-5, 1e-7, 123456789.123, 0.000123,
-                      2.5e-300, Double.greatestFiniteMagnitude, Double.leastNonzeroMagnitude, 9007199254740993.0, 0.30000000000000004])
+    @Test(arguments: [
+        0.0, -0.0, 1.0, -1.0, 0.1, 0.2, 1.5, 100.0, 1e15, 1e16, 1e21, 1e22, 1e-5, 1e-7, 123456789.123, 0.000123,
+        2.5e-300, Double.greatestFiniteMagnitude, Double.leastNonzeroMagnitude, 9007199254740993.0, 0.30000000000000004,
+    ])
     func numbers(value: Double) throws {
         try expectSameAsJSONEncoder(.double(value))
         try expectSameAsJSONEncoder(.array([.double(value), .int(Int64(value.magnitude < 1e18 ? value : 0))]))
@@ -33,8 +36,10 @@ import Testing
     }
 
     @Test func recordedRequestBodies() throws {
-        for name in ["llama-server/chat.request.json", "llama-server/chat-tools.request.json", "llama-server/chat-json-schema.request.json",
-                     "llama-server/chat-think.request.json", "llama-server/embeddings.request.json", "switchyard-ollama/chat.request.json"] {
+        for name in [
+            "llama-server/chat.request.json", "llama-server/chat-tools.request.json", "llama-server/chat-json-schema.request.json",
+            "llama-server/chat-think.request.json", "llama-server/embeddings.request.json", "switchyard-ollama/chat.request.json",
+        ] {
             try expectSameAsJSONEncoder(try JSONDecoder().decode(JSONValue.self, from: Data(try Fixtures.bytes(name))))
         }
     }

@@ -53,7 +53,9 @@ import Testing
         #expect(output.objects.last?["choices"] as? [Any] != nil && (output.objects.last?["choices"] as? [Any])?.isEmpty == true)
     }
 
-    @Test(arguments: ["switchyard-ollama/chat-stream.ndjson", "ollama-docs/chat-stream-thinking-tools.ndjson", "ollama-docs/chat-stream-error.ndjson"])
+    @Test(arguments: [
+        "switchyard-ollama/chat-stream.ndjson", "ollama-docs/chat-stream-thinking-tools.ndjson", "ollama-docs/chat-stream-error.ndjson",
+    ])
     func identicalOutputAtEverySplitPoint(fixture: String) throws {
         let stream = try Fixtures.bytes(fixture)
         let whole = translate([stream]).bytes
@@ -109,7 +111,8 @@ import Testing
 
     @Test func aStreamCutBeforeDoneIsAnError() {
         let output = translate([Array(#"{"message":{"content":"a"},"done":false}"#.utf8) + [10]])
-        #expect((output.objects.last?["error"] as? [String: Any])?["message"] as? String == "upstream closed the stream before the response was complete")
+        #expect(
+            (output.objects.last?["error"] as? [String: Any])?["message"] as? String == "upstream closed the stream before the response was complete")
         #expect(!output.events.contains("[DONE]"))
     }
 

@@ -1,11 +1,12 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import SwitchyardCore
 import SwitchyardFixtures
 import Testing
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 @Suite struct ReplyTranslationTests {
     @Test func recordedCompletionBecomesOneOllamaObject() throws {
@@ -48,7 +49,8 @@ import Testing
     }
 
     @Test func modelDescriptionsAreCompleteAndStable() throws {
-        let model = UpstreamModelInfo(id: "tiny", created: 1_700_000_000, contextLength: 2048, parameterCount: 141_248, sizeBytes: 564_992, embeddingLength: 64)
+        let model = UpstreamModelInfo(
+            id: "tiny", created: 1_700_000_000, contextLength: 2048, parameterCount: 141_248, sizeBytes: 564_992, embeddingLength: 64)
         let entry = model.tagsEntry(fallbackUnixSeconds: 0)
         #expect(entry.name == "tiny:latest")
         #expect(entry.model == "tiny:latest")

@@ -59,7 +59,8 @@ import Testing
 
     @Test func formatsAndReasoning() throws {
         #expect(try chat(#"{"model":"m","messages":[],"response_format":{"type":"json_object"}}"#).body["format"] == .string("json"))
-        let schema = try chat(#"{"model":"m","messages":[],"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{"type":"object"}}}}"#)
+        let schema = try chat(
+            #"{"model":"m","messages":[],"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{"type":"object"}}}}"#)
         #expect(schema.body["format"] == .object(["type": .string("object")]))
         #expect(try chat(#"{"model":"m","messages":[],"response_format":{"type":"text"}}"#).body["format"] == nil)
         #expect(try chat(#"{"model":"m","messages":[],"reasoning_effort":"none"}"#).body["think"] == .bool(false))
@@ -71,18 +72,21 @@ import Testing
         #expect(throws: RequestError(.badRequest, "n > 1 is not supported: an Ollama upstream generates one choice per request")) {
             try chat(#"{"model":"m","messages":[],"n":2}"#)
         }
-        let translated = try chat(#"{"model":"m","messages":[{"role":"developer","content":"x"}],"logit_bias":{"1":2},"user":"u","tool_choice":"required"}"#)
+        let translated = try chat(
+            #"{"model":"m","messages":[{"role":"developer","content":"x"}],"logit_bias":{"1":2},"user":"u","tool_choice":"required"}"#)
         #expect(translated.untranslated.map(\.path) == ["logit_bias", "user", "tool_choice"])
         #expect(translated.body["messages"]?.arrayValue?.first?["role"] == .string("system"))
     }
 
     @Test func completionsAndEmbeddings() throws {
         let completion = try OpenAIToOllama.completion(
-            try JSONCoding.decodeRequest(OpenAICompletionRequest.self, from: Array(#"{"model":"m","prompt":["Once"],"suffix":"end","max_tokens":3}"#.utf8)))
+            try JSONCoding.decodeRequest(
+                OpenAICompletionRequest.self, from: Array(#"{"model":"m","prompt":["Once"],"suffix":"end","max_tokens":3}"#.utf8)))
         #expect(completion.body["prompt"] == .string("Once"))
         #expect(completion.body["suffix"] == .string("end"))
         #expect(completion.body["options"]?["num_predict"] == .int(3))
-        let embeddings = try JSONCoding.decodeRequest(OpenAIEmbeddingsRequest.self, from: Array(#"{"model":"e","input":"a","encoding_format":"base64"}"#.utf8))
+        let embeddings = try JSONCoding.decodeRequest(
+            OpenAIEmbeddingsRequest.self, from: Array(#"{"model":"e","input":"a","encoding_format":"base64"}"#.utf8))
         #expect(embeddings.encoding == .base64)
         #expect(OpenAIToOllama.embeddings(embeddings).body["input"] == .array([.string("a")]))
         #expect(throws: RequestError.self) {
@@ -111,8 +115,10 @@ import Testing
     @Test func toolCallsInAWholeReply() throws {
         let reply = try JSONDecoder().decode(
             OllamaReplyChunk.self,
-            from: Data(#"{"message":{"content":"","tool_calls":[{"function":{"name":"f","arguments":{"a":1}}}]},"done":true,"done_reason":"stop"}"#.utf8))
-        let choice = try #require((try json(OllamaToOpenAI.chatCompletion(reply, model: "m", id: "i", created: 0))["choices"] as? [[String: Any]])?.first)
+            from: Data(
+                #"{"message":{"content":"","tool_calls":[{"function":{"name":"f","arguments":{"a":1}}}]},"done":true,"done_reason":"stop"}"#.utf8))
+        let choice = try #require(
+            (try json(OllamaToOpenAI.chatCompletion(reply, model: "m", id: "i", created: 0))["choices"] as? [[String: Any]])?.first)
         #expect(choice["finish_reason"] as? String == "tool_calls")
         let call = try #require(((choice["message"] as? [String: Any])?["tool_calls"] as? [[String: Any]])?.first)
         #expect((call["function"] as? [String: Any])?["arguments"] as? String == #"{"a":1}"#)

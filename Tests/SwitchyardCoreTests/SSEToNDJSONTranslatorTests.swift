@@ -8,7 +8,9 @@ import Testing
     static let later = Timestamp(monotonicNanoseconds: 1_250_000_000, unixNanoseconds: 1_761_498_924_250_000_000)
 
     /// Runs a whole stream through a translator, in the given pieces, and parses the lines.
-    func translate(_ chunks: [[UInt8]], kind: OllamaReplyKind = .chat, model: String = "tiny:latest") throws -> (bytes: [UInt8], objects: [[String: JSONValue]]) {
+    func translate(_ chunks: [[UInt8]], kind: OllamaReplyKind = .chat, model: String = "tiny:latest") throws -> (
+        bytes: [UInt8], objects: [[String: JSONValue]]
+    ) {
         var translator = SSEToNDJSONTranslator(kind: kind, model: model, start: Self.start)
         var out: [UInt8] = []
         for chunk in chunks { out += translator.feed(chunk, at: Self.later) }
@@ -122,7 +124,8 @@ import Testing
     }
 
     @Test func reasoningBecomesThinking() throws {
-        let stream = Array(#"data: {"choices":[{"delta":{"reasoning_content":"hmm"}}]}"#.utf8) + [10, 10]
+        let stream =
+            Array(#"data: {"choices":[{"delta":{"reasoning_content":"hmm"}}]}"#.utf8) + [10, 10]
             + Array(#"data: {"choices":[{"delta":{"reasoning":"ok"},"finish_reason":"stop"}]}"#.utf8) + [10, 10]
         let (_, objects) = try translate([stream])
         #expect(objects[0]["message"]?["thinking"] == .string("hmm"))
@@ -131,7 +134,8 @@ import Testing
     }
 
     @Test func anUpstreamErrorEndsTheStreamWithAnErrorLine() throws {
-        let stream = Array(#"data: {"choices":[{"delta":{"content":"a"}}]}"#.utf8) + [10, 10]
+        let stream =
+            Array(#"data: {"choices":[{"delta":{"content":"a"}}]}"#.utf8) + [10, 10]
             + Array(#"data: {"error":{"message":"model crashed","type":"server_error"}}"#.utf8) + [10, 10]
             + Array(#"data: {"choices":[{"delta":{"content":"never"}}]}"#.utf8) + [10, 10]
         let (_, objects) = try translate([stream])
@@ -161,7 +165,8 @@ import Testing
         // A byte that is not UTF-8 in a plain text delta (read by the scanner) and in a chunk the
         // scanner leaves to JSONDecoder (a tool call delta with text next to it).
         let bad: [UInt8] = [0xFF]
-        let stream = Array(#"data: {"choices":[{"delta":{"content":"a"#.utf8) + bad + Array(#"b"}}]}"#.utf8) + [10, 10]
+        let stream =
+            Array(#"data: {"choices":[{"delta":{"content":"a"#.utf8) + bad + Array(#"b"}}]}"#.utf8) + [10, 10]
             + Array(#"data: {"choices":[{"delta":{"content":"c"#.utf8) + bad
             + Array(#"","tool_calls":[]},"finish_reason":"stop"}]}"#.utf8) + [10, 10]
         let (_, objects) = try translate([stream])

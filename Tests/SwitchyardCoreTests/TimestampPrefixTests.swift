@@ -1,5 +1,6 @@
-@testable import SwitchyardCore
 import Testing
+
+@testable import SwitchyardCore
 
 @Suite struct TimestampPrefixTests {
     @Test func theCachedSecondGivesTheSameTextAsFullFormatting() {

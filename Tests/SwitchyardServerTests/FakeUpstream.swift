@@ -3,8 +3,8 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
-import Synchronization
 import SwitchyardFixtures
+import Synchronization
 
 /// An OpenAI-compatible upstream that replays traffic recorded from a real llama-server, or
 /// misbehaves on purpose. It records what it was sent, so tests can check what Switchyard
@@ -77,27 +77,32 @@ struct FakeUpstream: FakeServer {
             return response
         case .dropAfter(let count):
             let events = try Fixtures.text("llama-server/chat-stream.sse").components(separatedBy: "\n\n").prefix(count)
-            return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { writer in
-                for event in events { try await writer.write(ByteBuffer(string: event + "\n\n")) }
-                try await Task.sleep(for: .milliseconds(200))  // let those bytes leave before the cut
-                throw CancellationError()  // closes the connection without finishing the body
-            })
+            return Response(
+                status: .ok, headers: [.contentType: "text/event-stream"],
+                body: ResponseBody { writer in
+                    for event in events { try await writer.write(ByteBuffer(string: event + "\n\n")) }
+                    try await Task.sleep(for: .milliseconds(200))  // let those bytes leave before the cut
+                    throw CancellationError()  // closes the connection without finishing the body
+                })
         case .slow(let chunks, let delay):
-            return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { writer in
-                log.streamStarted()
-                defer { log.streamEnded() }
-                // Like llama-server, stop generating as soon as the client (Switchyard) hangs up.
-                try await request.body.consumeWithCancellationOnInboundClose { _ in
-                    for index in 0..<chunks {
-                        try await Task.sleep(for: delay)
-                        try await writer.write(ByteBuffer(string: #"data: {"choices":[{"index":0,"delta":{"content":"t\#(index) "}}]}"# + "\n\n"))
-                        log.sent()
+            return Response(
+                status: .ok, headers: [.contentType: "text/event-stream"],
+                body: ResponseBody { writer in
+                    log.streamStarted()
+                    defer { log.streamEnded() }
+                    // Like llama-server, stop generating as soon as the client (Switchyard) hangs up.
+                    try await request.body.consumeWithCancellationOnInboundClose { _ in
+                        for index in 0..<chunks {
+                            try await Task.sleep(for: delay)
+                            try await writer.write(ByteBuffer(string: #"data: {"choices":[{"index":0,"delta":{"content":"t\#(index) "}}]}"# + "\n\n"))
+                            log.sent()
+                        }
+                        try await writer.write(
+                            ByteBuffer(string: #"data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"# + "\n\ndata: [DONE]\n\n"))
+                        log.completed()
                     }
-                    try await writer.write(ByteBuffer(string: #"data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"# + "\n\ndata: [DONE]\n\n"))
-                    log.completed()
-                }
-                try await writer.finish(nil)
-            })
+                    try await writer.finish(nil)
+                })
         }
     }
 

@@ -1,7 +1,7 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import HTTPTypes
 import SwitchyardFixtures
 import SwitchyardServer
 import Testing
@@ -9,16 +9,21 @@ import Testing
 /// Tools, reasoning, images, raw generation and upstream refusals through the running server,
 /// against a fake upstream replaying llama-server's recorded answers.
 @Suite struct FeatureIntegrationTests {
-    static let tools = #"[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","required":["city"],"properties":{"city":{"type":"string","enum":["Paris","Tokyo"]}}}}}]"#
+    static let tools =
+        #"[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","required":["city"],"properties":{"city":{"type":"string","enum":["Paris","Tokyo"]}}}}}]"#
 
     @Test func streamedToolCallReachesTheOllamaClientWhole() async throws {
         let upstream = FakeUpstream(streamFixture: "llama-server/chat-tools-stream.sse", replyFixture: "llama-server/chat-tools.json")
         // The recorded tiny model's /props says no tools; configuration says otherwise.
-        try await withProxy(upstream: upstream, configure: {
-            $0.capabilityOverrides = ["tiny:latest": ["completion", "tools"]]
-            $0.toolChoices = ["tiny:latest": "required"]
-        }) { proxy in
-            let response = try await proxy.send(.post, "/api/chat", json: #"{"model":"tiny","messages":[{"role":"user","content":"Weather in Paris?"}],"tools":\#(Self.tools)}"#)
+        try await withProxy(
+            upstream: upstream,
+            configure: {
+                $0.capabilityOverrides = ["tiny:latest": ["completion", "tools"]]
+                $0.toolChoices = ["tiny:latest": "required"]
+            }
+        ) { proxy in
+            let response = try await proxy.send(
+                .post, "/api/chat", json: #"{"model":"tiny","messages":[{"role":"user","content":"Weather in Paris?"}],"tools":\#(Self.tools)}"#)
             #expect(response.status == .ok)
             #expect(response.headers[.contentType] == "application/x-ndjson")
             let lines = try response.lines
@@ -33,7 +38,9 @@ import Testing
             #expect((sent["tools"] as? [[String: Any]])?.count == 1)
             #expect(response.headers[HTTPField.Name("X-Switchyard-Untranslated")!] == nil)
 
-            let whole = try await proxy.send(.post, "/api/chat", json: #"{"model":"tiny","stream":false,"messages":[{"role":"user","content":"Weather?"}],"tools":\#(Self.tools)}"#).json
+            let whole = try await proxy.send(
+                .post, "/api/chat", json: #"{"model":"tiny","stream":false,"messages":[{"role":"user","content":"Weather?"}],"tools":\#(Self.tools)}"#
+            ).json
             let calls = try #require((whole["message"] as? [String: Any])?["tool_calls"] as? [[String: Any]])
             #expect((calls.first?["function"] as? [String: Any])?["arguments"] as? [String: String] == ["city": "Paris"])
         }
@@ -41,7 +48,8 @@ import Testing
 
     @Test func toolsForAModelWhoseTemplateHasNoneAreRefusedAsOllamaDoes() async throws {
         try await withProxy { proxy in
-            let response = try await proxy.send(.post, "/api/chat", json: #"{"model":"tiny","messages":[{"role":"user","content":"hi"}],"tools":\#(Self.tools)}"#)
+            let response = try await proxy.send(
+                .post, "/api/chat", json: #"{"model":"tiny","messages":[{"role":"user","content":"hi"}],"tools":\#(Self.tools)}"#)
             #expect(response.status == .badRequest)
             #expect(try response.json["error"] as? String == #""tiny" does not support tools"#)
             #expect(proxy.log.chats.isEmpty, "refused before the upstream is bothered")
@@ -52,7 +60,8 @@ import Testing
         // Capabilities unknown (no /props): the request goes up and llama-server's 500 comes back.
         let upstream = FakeUpstream(chat: .status(500, fixture: "llama-server/error-image-unsupported.json"), propsFixture: nil)
         try await withProxy(upstream: upstream) { proxy in
-            let response = try await proxy.send(.post, "/api/chat", json: #"{"model":"tiny","messages":[{"role":"user","content":"what?","images":["iVBORw0KGgo="]}]}"#)
+            let response = try await proxy.send(
+                .post, "/api/chat", json: #"{"model":"tiny","messages":[{"role":"user","content":"what?","images":["iVBORw0KGgo="]}]}"#)
             #expect(response.status == .badRequest)
             #expect((try response.json["error"] as? String)?.hasPrefix("image input is not supported") == true)
             let sent = try #require(proxy.log.chats.last?.json)
@@ -79,7 +88,9 @@ import Testing
             let lines = try await proxy.send(.post, "/api/chat", json: #"{"model":"tiny","messages":[{"role":"user","content":"hi"}]}"#).lines
             let thinking = lines.compactMap { ($0["message"] as? [String: Any])?["thinking"] as? String }.joined()
             #expect(thinking == " hello world")
-            let hidden = try await proxy.send(.post, "/api/chat", json: #"{"model":"tiny","think":false,"messages":[{"role":"user","content":"hi"}]}"#).lines
+            let hidden = try await proxy.send(
+                .post, "/api/chat", json: #"{"model":"tiny","think":false,"messages":[{"role":"user","content":"hi"}]}"#
+            ).lines
             #expect(hidden.allSatisfy { ($0["message"] as? [String: Any])?["thinking"] == nil })
             let sent = try #require(proxy.log.chats.last?.json)
             #expect(sent["chat_template_kwargs"] as? [String: Bool] == ["enable_thinking": false], "llama.cpp's switch")
@@ -89,7 +100,8 @@ import Testing
 
     @Test func rawGenerateIsATextCompletion() async throws {
         try await withProxy { proxy in
-            let lines = try await proxy.send(.post, "/api/generate", json: #"{"model":"tiny","prompt":"def add(a, b):","suffix":"    return a + b"}"#).lines
+            let lines = try await proxy.send(.post, "/api/generate", json: #"{"model":"tiny","prompt":"def add(a, b):","suffix":"    return a + b"}"#)
+                .lines
             #expect(lines.dropLast().map { $0["response"] as? String ?? "" }.joined() == " is is is is")
             #expect(lines.last?["done"] as? Bool == true)
             let sent = try #require(proxy.log.completions.last?.json)

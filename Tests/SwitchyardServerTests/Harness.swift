@@ -4,8 +4,8 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
-import Synchronization
 import SwitchyardServer
+import Synchronization
 import Testing
 
 /// A running Switchyard in front of a running fake upstream, both on free loopback ports.
@@ -40,7 +40,8 @@ func withProxy(
         try configure(&configuration)
         var logger = logs.map { logs in Logger(label: "switchyard-test") { _ in logs } } ?? Logger(label: "switchyard-test")
         // SWITCHYARD_TEST_LOG=debug shows the server's own log while debugging a test.
-        logger.logLevel = logs != nil ? .info : ProcessInfo.processInfo.environment["SWITCHYARD_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
+        logger.logLevel =
+            logs != nil ? .info : ProcessInfo.processInfo.environment["SWITCHYARD_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
         let app = buildApplication(configuration: configuration, logger: logger)
         try await app.test(.ahc(.http)) { client in
             try await test(Proxy(client: client, log: upstream.log))

@@ -1,9 +1,10 @@
 import Foundation
 import HTTPTypes
-@testable import SwitchyardServer
 import SwitchyardCore
 import SwitchyardFixtures
 import Testing
+
+@testable import SwitchyardServer
 
 @Suite struct ModelCatalogTests {
     func describe(props: String?) throws -> UpstreamModelInfo {
@@ -35,7 +36,8 @@ import Testing
     }
 
     @Test func capabilitiesComeFromWhatTheUpstreamReports() throws {
-        let props = #"{"default_generation_settings":{"n_ctx":8192},"chat_template_caps":{"supports_tools":true},"modalities":{"vision":true},"chat_template":"{{'<think>'}}"}"#
+        let props =
+            #"{"default_generation_settings":{"n_ctx":8192},"chat_template_caps":{"supports_tools":true},"modalities":{"vision":true},"chat_template":"{{'<think>'}}"}"#
         let model = try describe(props: props)
         #expect(model.capabilities == ["completion", "tools", "vision", "thinking"])
         #expect(model.contextLength == 8192, "the served context wins over the trained one")
@@ -64,7 +66,8 @@ import Testing
         let overrides = try SwitchyardConfiguration.resolve(inputs, environment: [:]).capabilityOverrides
         #expect(overrides == ["tiny:latest": ["completion", "tools"], "qwen3:8b": ["completion", "thinking"]])
         let fromEnvironment = try SwitchyardConfiguration.resolve(
-            ConfigurationInputs(), environment: ["SWITCHYARD_MODEL_CAPABILITIES": "a=tools;b=embedding"]).capabilityOverrides
+            ConfigurationInputs(), environment: ["SWITCHYARD_MODEL_CAPABILITIES": "a=tools;b=embedding"]
+        ).capabilityOverrides
         #expect(fromEnvironment == ["a:latest": ["tools"], "b:latest": ["embedding"]])
         for bad in ["tiny", "tiny=", "=tools", "tiny=teleport"] {
             var inputs = ConfigurationInputs()

@@ -6,13 +6,15 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import SwitchyardServer
+import Synchronization
 import Testing
 
 @Suite struct RequestLogTests {
     @Test func oneLinePerRequestWithWhatHappened() async throws {
         let logs = CapturedLogs()
         try await withProxy(logs: logs) { proxy in
-            let response = try await proxy.send(.post, "/api/chat", json: #"{"model":"tiny:latest","messages":[{"role":"user","content":"PROMPT-SECRET-42"}]}"#)
+            let response = try await proxy.send(
+                .post, "/api/chat", json: #"{"model":"tiny:latest","messages":[{"role":"user","content":"PROMPT-SECRET-42"}]}"#)
             let id = try #require(response.headers[HTTPField.Name("X-Request-Id")!])
             try await waitUntil { logs.requests.count == 1 }
             let line = try #require(logs.requests.first?.metadata)
@@ -87,8 +89,6 @@ final class LinesBox: Sendable {
     var lines: [[UInt8]] { storage.withLock { $0 } }
 }
 
-import Synchronization
-
 @Suite struct MetricsTests {
     @Test func requestsTokensAndLatencyAreCounted() async throws {
         try await withProxy { proxy in
@@ -136,7 +136,9 @@ import Synchronization
             var scraped = ""
             for _ in 0..<100 where !scraped.contains("switchyard_") {
                 try await proxy.send(.get, "/api/version")
-                if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: .seconds(5)) {
+                if let response = try? await HTTPClient.shared.execute(
+                    HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: .seconds(5))
+                {
                     scraped = String(buffer: try await response.body.collect(upTo: 1 << 20))
                 }
                 try await Task.sleep(for: .milliseconds(20))

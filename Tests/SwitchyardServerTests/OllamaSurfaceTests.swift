@@ -1,7 +1,7 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import HTTPTypes
 import SwitchyardFixtures
 import SwitchyardServer
 import Testing
@@ -101,7 +101,8 @@ import Testing
     @Test func streamingChatIsTranslatedToNDJSON() async throws {
         try await withProxy { proxy in
             let response = try await proxy.send(
-                .post, "/api/chat", json: #"{"model":"tiny","messages":[{"role":"user","content":"Say hello"}],"options":{"num_predict":6,"temperature":0}}"#)
+                .post, "/api/chat",
+                json: #"{"model":"tiny","messages":[{"role":"user","content":"Say hello"}],"options":{"num_predict":6,"temperature":0}}"#)
             #expect(response.status == .ok)
             #expect(response.headers[.contentType] == "application/x-ndjson")
             let lines = try response.lines
@@ -170,7 +171,8 @@ import Testing
     @Test func psListsRecentlyUsedModelsWithTheirExpiry() async throws {
         try await withProxy { proxy in
             #expect((try await proxy.send(.get, "/api/ps").json["models"] as? [Any])?.isEmpty == true)
-            try await proxy.send(.post, "/api/chat", json: #"{"model":"tiny","stream":false,"keep_alive":"1h","messages":[{"role":"user","content":"hi"}]}"#)
+            try await proxy.send(
+                .post, "/api/chat", json: #"{"model":"tiny","stream":false,"keep_alive":"1h","messages":[{"role":"user","content":"hi"}]}"#)
             let models = try #require(try await proxy.send(.get, "/api/ps").json["models"] as? [[String: Any]])
             let model = try #require(models.first)
             #expect(model["name"] as? String == "tiny:latest")
@@ -200,7 +202,9 @@ import Testing
 
     @Test func modelManagementExplainsItselfInOllamasShape() async throws {
         try await withProxy { proxy in
-            for (method, path) in [(HTTPRequest.Method.post, "/api/pull"), (.post, "/api/create"), (.post, "/api/copy"), (.delete, "/api/delete"), (.post, "/api/push")] {
+            for (method, path) in [
+                (HTTPRequest.Method.post, "/api/pull"), (.post, "/api/create"), (.post, "/api/copy"), (.delete, "/api/delete"), (.post, "/api/push"),
+            ] {
                 let response = try await proxy.send(method, path, json: #"{"model":"tiny"}"#)
                 #expect(response.status == .notImplemented, "\(path)")
                 let message = try #require(try response.json["error"] as? String)

@@ -58,7 +58,8 @@ import Testing
 
     @Test func legacyCompletions() async throws {
         try await withOllamaProxy { proxy in
-            let completion = try await proxy.send(.post, "/v1/completions", json: #"{"model":"tiny","prompt":"Once upon a time","max_tokens":4}"#).json
+            let completion = try await proxy.send(.post, "/v1/completions", json: #"{"model":"tiny","prompt":"Once upon a time","max_tokens":4}"#)
+                .json
             #expect(completion["object"] as? String == "text_completion")
             #expect(((completion["choices"] as? [[String: Any]])?.first?["text"] as? String)?.isEmpty == false)
             #expect(proxy.log.entries.first { $0.path == "/api/generate" }?.json?["prompt"] as? String == "Once upon a time")

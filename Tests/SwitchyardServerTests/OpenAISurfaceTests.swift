@@ -2,9 +2,9 @@ import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdTesting
 import NIOCore
 import NIOHTTP1
-import HummingbirdTesting
 import SwitchyardFixtures
 import SwitchyardServer
 import Testing

@@ -1,5 +1,6 @@
-@testable import SwitchyardServer
 import Testing
+
+@testable import SwitchyardServer
 
 /// How a forwarded answer's Content-Type decides whether it is relayed as a stream, and in
 /// which framing an error is added if the upstream fails midway.

@@ -1,7 +1,7 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import HTTPTypes
 import SwitchyardServer
 import Testing
 
@@ -18,7 +18,8 @@ import Testing
             #expect(chat.headers[.allow] == "POST")
             let openAI = try await proxy.send(.delete, "/v1/chat/completions")
             #expect(openAI.status == .methodNotAllowed)
-            #expect((try openAI.json["error"] as? [String: Any])?["message"] as? String == "method DELETE not allowed on /v1/chat/completions; use POST")
+            #expect(
+                (try openAI.json["error"] as? [String: Any])?["message"] as? String == "method DELETE not allowed on /v1/chat/completions; use POST")
             #expect(try await proxy.send(.post, "/v1/models/tiny").status == .methodNotAllowed)
             #expect(proxy.log.entries.allSatisfy { $0.path != "/v1/chat/completions" }, "nothing reached the upstream")
         }

@@ -14,7 +14,8 @@ struct ScriptedUpstream: FakeServer {
         var breakOff = false
     }
 
-    var chat = Reply(body: Array(#"data: {"choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":"stop"}]}"#.utf8) + Array("\n\ndata: [DONE]\n\n".utf8))
+    var chat = Reply(
+        body: Array(#"data: {"choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":"stop"}]}"#.utf8) + Array("\n\ndata: [DONE]\n\n".utf8))
     var models: [UInt8]? = nil
     /// `/api/version` answers these statuses in turn (an Ollama `{"version"}` body with 200),
     /// then 404 when they run out.
@@ -34,7 +35,8 @@ struct ScriptedUpstream: FakeServer {
             let call = log.entries.filter { $0.path == "/api/version" }.count - 1
             let status = call < statuses.count ? statuses[call] : 404
             let body = status == 200 ? #"{"version":"0.12.0"}"# : #"{"error":"busy"}"#
-            return Response(status: .init(code: status), headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+            return Response(
+                status: .init(code: status), headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
         }
         router.get("/api/tags") { request, _ in
             log.record(request, body: [])
@@ -43,14 +45,16 @@ struct ScriptedUpstream: FakeServer {
         router.post("/v1/chat/completions") { request, _ in
             var request = request
             log.record(request, body: Array(try await request.collectBody(upTo: 1 << 24).readableBytesView))
-            return Response(status: .ok, headers: [.contentType: chat.contentType], body: ResponseBody { writer in
-                try await writer.write(ByteBuffer(bytes: chat.body))
-                if chat.breakOff {
-                    try await Task.sleep(for: .milliseconds(200))  // let those bytes leave before the cut
-                    throw CancellationError()  // closes the connection without finishing the body
-                }
-                try await writer.finish(nil)
-            })
+            return Response(
+                status: .ok, headers: [.contentType: chat.contentType],
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(bytes: chat.body))
+                    if chat.breakOff {
+                        try await Task.sleep(for: .milliseconds(200))  // let those bytes leave before the cut
+                        throw CancellationError()  // closes the connection without finishing the body
+                    }
+                    try await writer.finish(nil)
+                })
         }
         router.get("**") { request, _ in
             log.record(request, body: [])

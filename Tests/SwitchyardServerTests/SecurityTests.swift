@@ -5,16 +5,18 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import NIOHTTP1
-@testable import SwitchyardServer
 import Testing
+
+@testable import SwitchyardServer
 
 @Suite struct InboundAuthTests {
     static func withAuth(_ test: @Sendable (Proxy) async throws -> Void) async throws {
-        try await withProxy(configure: {
-            $0.auth.bearerTokens = ["s3cret-token"]
-            $0.auth.basicCredentials = ["alice:wonder land"]
-            $0.auth.apiKeys = ["key-123"]
-        }, test)
+        try await withProxy(
+            configure: {
+                $0.auth.bearerTokens = ["s3cret-token"]
+                $0.auth.basicCredentials = ["alice:wonder land"]
+                $0.auth.apiKeys = ["key-123"]
+            }, test)
     }
 
     static let basicAlice = "Basic " + Data("alice:wonder land".utf8).base64EncodedString()
@@ -79,7 +81,8 @@ import Testing
         try await Self.withAuth { proxy in
             let headers: HTTPFields = [.authorization: "Bearer s3cret-token", HTTPField.Name("X-API-Key")!: "key-123"]
             try await proxy.send(.post, "/v1/chat/completions", json: #"{"model":"tiny","messages":[]}"#, headers: headers)
-            try await proxy.send(.post, "/api/chat", json: #"{"model":"tiny","stream":false,"messages":[{"role":"user","content":"hi"}]}"#, headers: headers)
+            try await proxy.send(
+                .post, "/api/chat", json: #"{"model":"tiny","stream":false,"messages":[{"role":"user","content":"hi"}]}"#, headers: headers)
             #expect(proxy.log.chats.count == 2)
             #expect(proxy.log.entries.allSatisfy { $0.headers[.authorization] == nil && $0.headers[HTTPField.Name("X-API-Key")!] == nil })
         }
@@ -89,7 +92,8 @@ import Testing
         try await withProxy { proxy in
             let headers: HTTPFields = [.authorization: "Bearer hosted-key"]
             try await proxy.send(.post, "/v1/chat/completions", json: #"{"model":"tiny","messages":[]}"#, headers: headers)
-            try await proxy.send(.post, "/api/chat", json: #"{"model":"tiny","stream":false,"messages":[{"role":"user","content":"hi"}]}"#, headers: headers)
+            try await proxy.send(
+                .post, "/api/chat", json: #"{"model":"tiny","stream":false,"messages":[{"role":"user","content":"hi"}]}"#, headers: headers)
             #expect(proxy.log.chats.map { $0.headers[.authorization] } == ["Bearer hosted-key", "Bearer hosted-key"])
         }
     }
@@ -118,10 +122,12 @@ import Testing
 
     @Test func aBrowserPreflightIsAnswered() async throws {
         try await withProxy { proxy in
-            let response = try await proxy.send(.options, "/v1/chat/completions", headers: [
-                .origin: "http://localhost:5173", .accessControlRequestMethod: "POST",
-                .accessControlRequestHeaders: "authorization, content-type, x-stainless-os",
-            ])
+            let response = try await proxy.send(
+                .options, "/v1/chat/completions",
+                headers: [
+                    .origin: "http://localhost:5173", .accessControlRequestMethod: "POST",
+                    .accessControlRequestHeaders: "authorization, content-type, x-stainless-os",
+                ])
             #expect(response.status == .noContent)
             #expect(response.headers[.accessControlAllowOrigin] == "http://localhost:5173")
             #expect(response.headers[.accessControlAllowMethods]?.contains("POST") == true)
@@ -178,7 +184,9 @@ import Testing
         try await withProxy { proxy in
             #expect(try await status(proxy, host: "evil.example:\(proxy.port)") == 403)
             #expect(try await status(proxy, host: "attacker.com") == 403)
-            for host in ["localhost:\(proxy.port)", "127.0.0.1", "[::1]:11434", "ollama.local", "box.internal", "app.localhost", "192.168.1.20", "10.0.0.5:80"] {
+            for host in [
+                "localhost:\(proxy.port)", "127.0.0.1", "[::1]:11434", "ollama.local", "box.internal", "app.localhost", "192.168.1.20", "10.0.0.5:80",
+            ] {
                 let code = try await status(proxy, host: host)
                 #expect(code == 200, "\(host)")
             }
@@ -224,10 +232,12 @@ import Testing
     }
 
     @Test func securitySettingsFromTheEnvironment() throws {
-        let configuration = try SwitchyardConfiguration.resolve(ConfigurationInputs(), environment: [
-            "SWITCHYARD_AUTH_TOKENS": "a, b", "SWITCHYARD_AUTH_BASIC": "u:p", "SWITCHYARD_AUTH_API_KEYS": "k",
-            "SWITCHYARD_AUTH_API_KEY_HEADER": "X-Team-Key", "OLLAMA_ORIGINS": "https://x.example,chrome-extension://*",
-        ])
+        let configuration = try SwitchyardConfiguration.resolve(
+            ConfigurationInputs(),
+            environment: [
+                "SWITCHYARD_AUTH_TOKENS": "a, b", "SWITCHYARD_AUTH_BASIC": "u:p", "SWITCHYARD_AUTH_API_KEYS": "k",
+                "SWITCHYARD_AUTH_API_KEY_HEADER": "X-Team-Key", "OLLAMA_ORIGINS": "https://x.example,chrome-extension://*",
+            ])
         #expect(configuration.auth.bearerTokens == ["a", "b"])
         #expect(configuration.auth.basicCredentials == ["u:p"])
         #expect(configuration.auth.apiKeys == ["k"])

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -7,7 +8,10 @@ import Synchronization
 /// That is what a pooled client meets with llama-server, which announces keep-alive but closes
 /// after every stream: the next request goes out on a connection the server has given up on.
 final class StaleConnectionServer: Sendable {
-    private struct Counts { var connections = 0; var requests = 0 }
+    private struct Counts {
+        var connections = 0
+        var requests = 0
+    }
     private let counts = Mutex(Counts())
     private let channel: any Channel
 
@@ -57,7 +61,8 @@ final class StaleConnectionServer: Sendable {
             pending += String(buffer: unwrapInboundIn(data))
             while let end = pending.range(of: "\r\n\r\n") {
                 let head = pending[..<end.lowerBound].lowercased()
-                let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+                let length =
+                    head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
                     .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
                 let total = pending.distance(from: pending.startIndex, to: end.upperBound) + length
                 guard pending.utf8.count >= total else { return }
@@ -68,11 +73,10 @@ final class StaleConnectionServer: Sendable {
                     return
                 }
                 answered += 1
-                let response = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: keep-alive\r\n\r\n\(body)"
+                let response =
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: keep-alive\r\n\r\n\(body)"
                 context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: response)), promise: nil)
             }
         }
     }
 }
-
-import Foundation

@@ -27,7 +27,8 @@ import Testing
     func anOllamaUpstreamGetsTheOllamaSurfaceAsItIs(dialect: UpstreamDialectSetting) async throws {
         try await withOuterProxy(dialect: dialect) { outer, inner in
             let body = #"{"model":"tiny","stream":false,"options":{"num_ctx":4096},"messages":[{"role":"user","content":"hi"}]}"#
-            let reply = try await outer.execute(uri: "/api/chat", method: .post, headers: [.contentType: "application/json"], body: .init(string: body))
+            let reply = try await outer.execute(
+                uri: "/api/chat", method: .post, headers: [.contentType: "application/json"], body: .init(string: body))
             #expect(reply.status == .ok)
             // The inner Switchyard translated it (and said so); the outer only forwarded.
             #expect(reply.headers[HTTPField.Name("X-Switchyard-Untranslated")!] == "options.num_ctx")

@@ -19,7 +19,8 @@ public struct OpenAIChatMessage: Sendable, Equatable, Decodable {
         name = try c.decodeIfPresent(String.self, forKey: .init("name"))
         toolCalls = try c.decodeIfPresent([OpenAIToolCall].self, forKey: .init("tool_calls"))
         toolCallID = try c.decodeIfPresent(String.self, forKey: .init("tool_call_id"))
-        reasoning = try c.decodeIfPresent(String.self, forKey: .init("reasoning"))
+        reasoning =
+            try c.decodeIfPresent(String.self, forKey: .init("reasoning"))
             ?? c.decodeIfPresent(String.self, forKey: .init("reasoning_content"))
         extra = try c.unknownFields(excluding: ["role", "content", "name", "tool_calls", "tool_call_id", "reasoning", "reasoning_content"])
     }
@@ -62,14 +63,17 @@ public struct OpenAIGenerationParameters: Sendable, Equatable {
         stream = try c.decodeIfPresent(Bool.self, forKey: .init("stream")) ?? false
         let streamOptions = try c.decodeIfPresent([String: JSONValue].self, forKey: .init("stream_options"))
         includeUsage = streamOptions?["include_usage"]?.boolValue ?? false
-        maxTokens = try c.decodeIfPresent(Int.self, forKey: .init("max_completion_tokens"))
+        maxTokens =
+            try c.decodeIfPresent(Int.self, forKey: .init("max_completion_tokens"))
             ?? c.decodeIfPresent(Int.self, forKey: .init("max_tokens"))
         switch try c.decodeIfPresent(JSONValue.self, forKey: .init("stop")) {
         case nil, .null: stop = nil
         case .string(let one): stop = [one]
         case .array(let items):
             stop = try items.map { item in
-                guard let text = item.stringValue else { throw RequestError(.badRequest, "invalid request: 'stop' must be a string or an array of strings") }
+                guard let text = item.stringValue else {
+                    throw RequestError(.badRequest, "invalid request: 'stop' must be a string or an array of strings")
+                }
                 return text
             }
         default: throw RequestError(.badRequest, "invalid request: 'stop' must be a string or an array of strings")

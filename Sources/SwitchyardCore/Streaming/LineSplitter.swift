@@ -34,11 +34,13 @@ public struct LineSplitter: Sendable {
     public mutating func feed(_ bytes: some Collection<UInt8>, each: (UnsafeBufferPointer<UInt8>) -> Void) throws(SplitError) {
         // Walk contiguous memory: iterating a generic collection from another module is not
         // specialised, and costs an allocation per byte.
-        let result = bytes.withContiguousStorageIfAvailable { buffer in
-            Result { () throws(SplitError) in try self.feed(contiguous: buffer, each: each) }
-        } ?? Array(bytes).withUnsafeBufferPointer { buffer in
-            Result { () throws(SplitError) in try self.feed(contiguous: buffer, each: each) }
-        }
+        let result =
+            bytes.withContiguousStorageIfAvailable { buffer in
+                Result { () throws(SplitError) in try self.feed(contiguous: buffer, each: each) }
+            }
+            ?? Array(bytes).withUnsafeBufferPointer { buffer in
+                Result { () throws(SplitError) in try self.feed(contiguous: buffer, each: each) }
+            }
         try result.get()
     }
 

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One dispatched server-sent event.
@@ -79,11 +79,13 @@ public struct SSEParser: Sendable {
     public mutating func feed(_ bytes: some Collection<UInt8>, each: (borrowing EventView) -> Void) throws(ParseError) {
         // Walk contiguous memory: iterating a generic collection from another module is not
         // specialised, and costs an allocation per byte.
-        let result = bytes.withContiguousStorageIfAvailable { buffer in
-            Result { () throws(ParseError) in try self.feed(contiguous: buffer, each: each) }
-        } ?? Array(bytes).withUnsafeBufferPointer { buffer in
-            Result { () throws(ParseError) in try self.feed(contiguous: buffer, each: each) }
-        }
+        let result =
+            bytes.withContiguousStorageIfAvailable { buffer in
+                Result { () throws(ParseError) in try self.feed(contiguous: buffer, each: each) }
+            }
+            ?? Array(bytes).withUnsafeBufferPointer { buffer in
+                Result { () throws(ParseError) in try self.feed(contiguous: buffer, each: each) }
+            }
         try result.get()
     }
 

@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Converts an Ollama NDJSON reply stream into OpenAI's SSE stream, incrementally.
@@ -73,7 +73,10 @@ public struct NDJSONToSSETranslator: Sendable {
     private mutating func handle(_ line: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         guard !isFinished, !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else { return }
         // Invalid UTF-8 is read with replacement characters, as the SSE direction does.
-        guard let chunk = OllamaReplyChunk.scan(line) ?? (try? decoder.decode(OllamaReplyChunk.self, from: Data(String(decoding: line, as: UTF8.self).utf8))) else {
+        guard
+            let chunk = OllamaReplyChunk.scan(line)
+                ?? (try? decoder.decode(OllamaReplyChunk.self, from: Data(String(decoding: line, as: UTF8.self).utf8)))
+        else {
             out += fail("upstream sent a malformed stream line: \(String(decoding: line.prefix(200), as: UTF8.self))")
             return
         }

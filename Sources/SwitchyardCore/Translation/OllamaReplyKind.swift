@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Which Ollama endpoint a reply is for: `/api/chat` wraps text in `message`, `/api/generate`
@@ -104,11 +104,14 @@ enum OllamaLogprobs {
             var entry = JSONObjectWriter(capacity: 96)
             write(token.token, token.logprob, token.bytes, into: &entry)
             if let alternatives = token.topLogprobs {
-                entry.field("top_logprobs", raw: JSONObjectWriter.array(alternatives.map { alternative in
-                    var item = JSONObjectWriter(capacity: 64)
-                    write(alternative.token, alternative.logprob, alternative.bytes, into: &item)
-                    return item.finished()
-                }))
+                entry.field(
+                    "top_logprobs",
+                    raw: JSONObjectWriter.array(
+                        alternatives.map { alternative in
+                            var item = JSONObjectWriter(capacity: 64)
+                            write(alternative.token, alternative.logprob, alternative.bytes, into: &item)
+                            return item.finished()
+                        }))
             }
             return entry.finished()
         }

@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Ollama replies rewritten as OpenAI responses, for OpenAI clients over an Ollama upstream.
@@ -78,7 +78,10 @@ extension OllamaToOpenAI {
         bytes.reserveCapacity(vector.count * 4)
         for value in vector {
             let bits = Float(value).bitPattern.littleEndian
-            bytes.append(contentsOf: [UInt8(truncatingIfNeeded: bits), UInt8(truncatingIfNeeded: bits >> 8), UInt8(truncatingIfNeeded: bits >> 16), UInt8(truncatingIfNeeded: bits >> 24)])
+            bytes.append(contentsOf: [
+                UInt8(truncatingIfNeeded: bits), UInt8(truncatingIfNeeded: bits >> 8), UInt8(truncatingIfNeeded: bits >> 16),
+                UInt8(truncatingIfNeeded: bits >> 24),
+            ])
         }
         return Data(bytes).base64EncodedString()
     }

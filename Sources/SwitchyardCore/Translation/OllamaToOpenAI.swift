@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// What a request translation needs to know about the upstream besides the model's id.
@@ -156,7 +156,9 @@ public enum OllamaToOpenAI {
             throw RequestError(.badRequest, "invalid think value: \(shown) (must be \"high\", \"medium\", \"low\", \"max\", true, or false)")
         }
         if effort == "none", !traits.acceptsTemplateKwargs, !traits.knownToThink {
-            notes.append(UntranslatedField("think", "applied to the reply only (reasoning dropped): the upstream may not take reasoning_effort for this model"))
+            notes.append(
+                UntranslatedField("think", "applied to the reply only (reasoning dropped): the upstream may not take reasoning_effort for this model")
+            )
             return false
         }
         body["reasoning_effort"] = .string(effort)
@@ -250,10 +252,11 @@ struct ToolCallLinker {
             seen += 1
             let id = ToolCallID.resolve(item["id"]?.stringValue, seed: "\(seen):\(name):\(arguments)")
             open.append((id, name))
-            out.append(.object([
-                "id": .string(id), "type": .string("function"),
-                "function": .object(["name": .string(name), "arguments": .string(arguments)]),
-            ]))
+            out.append(
+                .object([
+                    "id": .string(id), "type": .string("function"),
+                    "function": .object(["name": .string(name), "arguments": .string(arguments)]),
+                ]))
         }
         return .array(out)
     }

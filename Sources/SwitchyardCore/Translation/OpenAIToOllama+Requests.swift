@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// OpenAI request bodies rewritten for an Ollama upstream's native API.
@@ -34,7 +34,9 @@ extension OpenAIToOllama {
         return TranslatedRequest(body: body, untranslated: request.extra.keys.sorted().map { UntranslatedField($0, "no Ollama equivalent") })
     }
 
-    private static func generation(_ parameters: OpenAIGenerationParameters, notes: inout [UntranslatedField]) throws(RequestError) -> [String: JSONValue] {
+    private static func generation(_ parameters: OpenAIGenerationParameters, notes: inout [UntranslatedField]) throws(RequestError) -> [String:
+        JSONValue]
+    {
         if let n = parameters.n, n > 1 {
             throw RequestError(.badRequest, "n > 1 is not supported: an Ollama upstream generates one choice per request")
         }
@@ -88,16 +90,18 @@ extension OpenAIToOllama {
             if !images.isEmpty { object["images"] = .array(images.map(JSONValue.string)) }
             if let reasoning = message.reasoning, !reasoning.isEmpty { object["thinking"] = .string(reasoning) }
             if let calls = message.toolCalls, !calls.isEmpty {
-                object["tool_calls"] = .array(try calls.enumerated().map { offset, call throws(RequestError) in
-                    if let id = call.id { toolNames[id] = call.function.name }
-                    var function: [String: JSONValue] = [
-                        "name": .string(call.function.name), "arguments": try arguments(call.function.arguments, at: "\(path).tool_calls[\(offset)]"),
-                    ]
-                    function["index"] = .int(Int64(offset))
-                    var converted: [String: JSONValue] = ["function": .object(function)]
-                    if let id = call.id { converted["id"] = .string(id) }
-                    return .object(converted)
-                })
+                object["tool_calls"] = .array(
+                    try calls.enumerated().map { offset, call throws(RequestError) in
+                        if let id = call.id { toolNames[id] = call.function.name }
+                        var function: [String: JSONValue] = [
+                            "name": .string(call.function.name),
+                            "arguments": try arguments(call.function.arguments, at: "\(path).tool_calls[\(offset)]"),
+                        ]
+                        function["index"] = .int(Int64(offset))
+                        var converted: [String: JSONValue] = ["function": .object(function)]
+                        if let id = call.id { converted["id"] = .string(id) }
+                        return .object(converted)
+                    })
             }
             if message.role == "tool" {
                 if let id = message.toolCallID { object["tool_call_id"] = .string(id) }
@@ -120,13 +124,16 @@ extension OpenAIToOllama {
             for (index, part) in parts.enumerated() {
                 switch part["type"]?.stringValue {
                 case "text":
-                    guard let text = part["text"]?.stringValue else { throw RequestError(.badRequest, "invalid request: '\(path).content[\(index)].text' must be a string") }
+                    guard let text = part["text"]?.stringValue else {
+                        throw RequestError(.badRequest, "invalid request: '\(path).content[\(index)].text' must be a string")
+                    }
                     texts.append(text)
                 case "image_url":
                     let url = part["image_url"]?["url"]?.stringValue ?? part["image_url"]?.stringValue ?? ""
                     images.append(try base64(fromDataURL: url, at: "\(path).content[\(index)]"))
                 default:
-                    throw RequestError(.badRequest, "invalid request: '\(path).content[\(index)]' has unsupported type '\(part["type"]?.stringValue ?? "none")'")
+                    throw RequestError(
+                        .badRequest, "invalid request: '\(path).content[\(index)]' has unsupported type '\(part["type"]?.stringValue ?? "none")'")
                 }
             }
             return (texts.joined(separator: "\n"), images)
@@ -142,7 +149,8 @@ extension OpenAIToOllama {
         }
         let marker = Array(";base64,".utf8)
         let bytes = Array(url.utf8.prefix(256))
-        guard lower.hasPrefix("data:"), let start = (0...max(0, bytes.count - marker.count)).first(where: { bytes[$0...].starts(with: marker) }) else {
+        guard lower.hasPrefix("data:"), let start = (0...max(0, bytes.count - marker.count)).first(where: { bytes[$0...].starts(with: marker) })
+        else {
             throw RequestError(.badRequest, "invalid request: '\(path)' must be a base64 data URL (data:image/png;base64,…)")
         }
         return String(decoding: url.utf8.dropFirst(start + marker.count), as: UTF8.self)

@@ -56,7 +56,10 @@ public struct UpstreamModelInfo: Sendable, Equatable {
     public var family: String {
         if let architecture, !architecture.isEmpty { return architecture }
         let lower = id.lowercased()
-        let known = ["qwen3", "qwen2", "qwen", "gemma3", "gemma2", "gemma", "mistral", "mixtral", "phi3", "phi", "deepseek2", "gpt-oss", "granite", "falcon", "command-r", "starcoder2", "llama"]
+        let known = [
+            "qwen3", "qwen2", "qwen", "gemma3", "gemma2", "gemma", "mistral", "mixtral", "phi3", "phi", "deepseek2", "gpt-oss", "granite", "falcon",
+            "command-r", "starcoder2", "llama",
+        ]
         return known.first(where: lower.contains) ?? "llama"
     }
 

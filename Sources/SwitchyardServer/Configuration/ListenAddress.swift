@@ -23,7 +23,9 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
             guard let close = rest.firstIndex(of: "]") else { throw ConfigurationError("invalid listen address '\(text)'") }
             host = rest[rest.index(after: rest.startIndex)..<close]
             let after = rest[rest.index(after: close)...]
-            if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty {
+            if after.hasPrefix(":") {
+                portText = after.dropFirst()
+            } else if !after.isEmpty {
                 throw ConfigurationError("invalid listen address '\(text)'")
             }
         } else if let colon = rest.lastIndex(of: ":"), rest.firstIndex(of: ":") == colon {

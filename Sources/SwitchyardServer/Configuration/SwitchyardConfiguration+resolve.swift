@@ -82,10 +82,12 @@ extension SwitchyardConfiguration {
             configuration.drainTimeout = .seconds(seconds)
         }
         try resolveSecurity(flags, env: env, into: &configuration)
-        let capabilityEntries = flags.modelCapabilities.isEmpty
+        let capabilityEntries =
+            flags.modelCapabilities.isEmpty
             ? (env("SWITCHYARD_MODEL_CAPABILITIES") ?? "").split(separator: ";").map(String.init) : flags.modelCapabilities
         configuration.capabilityOverrides = try capabilityOverrides(capabilityEntries)
-        let toolChoiceEntries = flags.toolChoices.isEmpty
+        let toolChoiceEntries =
+            flags.toolChoices.isEmpty
             ? (env("SWITCHYARD_TOOL_CHOICE") ?? "").split(separator: ";").map(String.init) : flags.toolChoices
         configuration.toolChoices = try toolChoices(toolChoiceEntries)
         if let metrics = flags.metricsListen ?? env("SWITCHYARD_METRICS_LISTEN") {
@@ -116,7 +118,8 @@ extension SwitchyardConfiguration {
             guard HTTPField.Name(header) != nil else { throw ConfigurationError("invalid API key header name '\(header)'") }
             auth.apiKeyHeader = header
         }
-        auth.protectRoot = flags.authProtectRoot || env("SWITCHYARD_AUTH_PROTECT_ROOT").map { ["1", "true", "yes"].contains($0.lowercased()) } == true
+        auth.protectRoot =
+            flags.authProtectRoot || env("SWITCHYARD_AUTH_PROTECT_ROOT").map { ["1", "true", "yes"].contains($0.lowercased()) } == true
         if let bad = auth.basicCredentials.first(where: { !$0.contains(":") || $0.hasPrefix(":") }) {
             throw ConfigurationError("invalid Basic credential '\(bad.prefix { $0 != ":" })…': expected user:password")
         }
@@ -140,7 +143,8 @@ extension SwitchyardConfiguration {
                 throw ConfigurationError("invalid model capabilities '\(entry)': expected model=capability,capability (e.g. tiny=completion,tools)")
             }
             if let unknown = capabilities.first(where: { !knownCapabilities.contains($0) }) {
-                throw ConfigurationError("unknown capability '\(unknown)' for \(parts[0]): expected one of \(knownCapabilities.sorted().joined(separator: ", "))")
+                throw ConfigurationError(
+                    "unknown capability '\(unknown)' for \(parts[0]): expected one of \(knownCapabilities.sorted().joined(separator: ", "))")
             }
             overrides[ModelName.withTag(parts[0]).lowercased()] = capabilities
         }

@@ -1,9 +1,10 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import SwitchyardCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The upstream's base URL, accepted with or without a trailing `/v1` (users copy either form
 /// from their server's docs). `root` has neither, so both `/v1/…` and `/api/…` hang off it.

@@ -1,13 +1,14 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-import Logging
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import SwitchyardCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The two API surfaces. Every error is rendered in the dialect of the surface the client
 /// called, because each family of clients only knows how to read its own.
@@ -67,8 +68,10 @@ struct DialectErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 
     private func log(_ status: Int, _ message: String, _ request: Request, _ context: Context) {
         let level: Logger.Level = status >= 500 ? .error : .notice
-        context.logger.log(level: level, "request failed", metadata: [
-            "status": "\(status)", "path": "\(request.uri.path)", "error": "\(message)",
-        ])
+        context.logger.log(
+            level: level, "request failed",
+            metadata: [
+                "status": "\(status)", "path": "\(request.uri.path)", "error": "\(message)",
+            ])
     }
 }

@@ -1,7 +1,7 @@
-import SwitchyardCore
 import AsyncHTTPClient
 import HTTPTypes
 import NIOHTTP1
+import SwitchyardCore
 
 /// Which headers cross the proxy. Hop-by-hop headers (RFC 9110 §7.6.1, plus any named in
 /// `Connection`) describe one connection and must not be forwarded; framing headers are

@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import Synchronization
 
 /// One structured log line per request, written when the response is handed over in full (for
 /// a stream, when it ends), with a request id echoed in `X-Request-Id`. Bodies — prompts and
@@ -70,10 +71,11 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         ResponseBody(contentLength: body.contentLength) { writer in
             let counter = ByteCounter()
             do {
-                try await body.write(writer.map { buffer in
-                    counter.add(buffer.readableBytes)
-                    return buffer
-                })
+                try await body.write(
+                    writer.map { buffer in
+                        counter.add(buffer.readableBytes)
+                        return buffer
+                    })
                 done(counter.bytes, counter.firstByteAt, false)
             } catch {
                 done(counter.bytes, counter.firstByteAt, true)
@@ -92,8 +94,6 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         value.count <= 128 && !value.isEmpty && value.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F } ? value : nil
     }
 }
-
-import Synchronization
 
 private final class ByteCounter: Sendable {
     private let state = Mutex<(bytes: Int, firstByteAt: UInt64?)>((0, nil))

@@ -24,8 +24,10 @@ public final class SwitchyardMetrics: Sendable {
 
     public init() {
         var factory = PrometheusMetricsFactory(registry: registry)
-        let latencyBuckets: [Duration] = [.milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(250), .milliseconds(500),
-            .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(300)]
+        let latencyBuckets: [Duration] = [
+            .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+            .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(300),
+        ]
         factory.defaultDurationHistogramBuckets = latencyBuckets
         self.factory = factory
         streamsInFlight = Meter(label: "switchyard_streams_in_flight", factory: factory)

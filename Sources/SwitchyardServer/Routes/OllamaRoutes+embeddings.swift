@@ -1,13 +1,14 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import AsyncHTTPClient
 import Hummingbird
 import NIOCore
 import NIOHTTP1
 import SwitchyardCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension OllamaRoutes {
     @Sendable func embed(_ request: Request, context: Context) async throws -> Response {
@@ -35,7 +36,8 @@ extension OllamaRoutes {
     }
 
     private func embeddings(_ translated: TranslatedRequest, request: Request, context: Context) async throws -> OpenAIEmbeddingsResponse {
-        let response = try await client.post("/v1/embeddings", json: translated.body, headers: client.clientCredentials(request.headers), logger: context.logger)
+        let response = try await client.post(
+            "/v1/embeddings", json: translated.body, headers: client.clientCredentials(request.headers), logger: context.logger)
         return try await client.decode(OpenAIEmbeddingsResponse.self, from: response)
     }
 }

@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import AsyncHTTPClient
 import HTTPTypes
 import Hummingbird
@@ -10,6 +5,12 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import SwitchyardCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension OllamaRoutes {
     @Sendable func chat(_ request: Request, context: Context) async throws -> Response {

@@ -1,5 +1,5 @@
-import NIOHTTP1
 import Hummingbird
+import NIOHTTP1
 import SwitchyardCore
 
 extension OllamaRoutes {

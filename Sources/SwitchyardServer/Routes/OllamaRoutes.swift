@@ -1,14 +1,15 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import HTTPTypes
-import NIOHTTP1
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 import SwitchyardCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The Ollama surface: the 13 routes Ollama clients call. Over an Ollama upstream every route
 /// is forwarded as it is; over an OpenAI-compatible upstream each is translated.
@@ -83,7 +84,6 @@ struct OllamaRoutes: Sendable {
                 "\(route) is not supported: models behind Switchyard are managed by its OpenAI-compatible upstream (\(client.base)); \(advice)")
         }
     }
-
 
     /// Resolves the model a request names and records the use for `/api/ps`.
     func use(_ name: String, keepAlive: KeepAlive?) async throws(RequestError) -> (model: UpstreamModelInfo, start: Timestamp) {

@@ -1,7 +1,7 @@
 import HTTPTypes
-import NIOHTTP1
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 import SwitchyardCore
 
 /// The OpenAI surface translated to an Ollama upstream's native API.
@@ -40,7 +40,8 @@ extension OpenAIRoutes {
                 $0.promptTokens = reply.promptEvalCount.validCount
                 $0.completionTokens = reply.evalCount.validCount
             }
-            let body = kind == .chat
+            let body =
+                kind == .chat
                 ? OllamaToOpenAI.chatCompletion(reply, model: parameters.model, id: id, created: created)
                 : OllamaToOpenAI.textCompletion(reply, model: parameters.model, id: id, created: created)
             return JSONResponse.bytes(body, headers: headers)
@@ -63,7 +64,8 @@ extension OpenAIRoutes {
         }
         var headers = HTTPFields()
         UntranslatedFields.report(translated.untranslated, into: &headers, logger: context.logger)
-        let response = try await client.post("/api/embed", json: translated.body, headers: client.clientCredentials(request.headers), logger: context.logger)
+        let response = try await client.post(
+            "/api/embed", json: translated.body, headers: client.clientCredentials(request.headers), logger: context.logger)
         let reply = try await client.decode(OllamaEmbedReply.self, from: response)
         return JSONResponse.bytes(
             OllamaToOpenAI.embeddings(reply.embeddings, promptTokens: reply.promptEvalCount, model: embeddings.model, encoding: embeddings.encoding),
@@ -79,7 +81,8 @@ extension OpenAIRoutes {
 
     @Sendable func model(_ request: Request, context: Context) async throws -> Response {
         let id = PercentDecoding.decode(String(request.uri.path.dropFirst("/v1/models/".count)))
-        let response = try await client.post("/api/show", json: ["model": .string(id)], headers: client.clientCredentials(request.headers), logger: context.logger)
+        let response = try await client.post(
+            "/api/show", json: ["model": .string(id)], headers: client.clientCredentials(request.headers), logger: context.logger)
         let show = try await client.decode(OllamaShowReply.self, from: response)
         return JSONResponse.bytes(OllamaToOpenAI.modelObject(id: id, modifiedAt: show.modifiedAt))
     }

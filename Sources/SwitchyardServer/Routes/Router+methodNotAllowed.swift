@@ -8,7 +8,8 @@ extension Router {
         let allow = allowed.map(\.rawValue).joined(separator: ", ")
         for method in [HTTPRequest.Method.get, .head, .post, .put, .delete, .patch] where !allowed.contains(method) {
             on(path, method: method) { request, _ -> Response in
-                throw HTTPError(.methodNotAllowed, headers: [.allow: allow], message: "method \(request.method) not allowed on \(request.uri.path); use \(allow)")
+                throw HTTPError(
+                    .methodNotAllowed, headers: [.allow: allow], message: "method \(request.method) not allowed on \(request.uri.path); use \(allow)")
             }
         }
     }

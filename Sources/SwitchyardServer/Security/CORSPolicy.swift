@@ -8,9 +8,10 @@ public struct CORSPolicy: Sendable, Equatable {
     public var allowedOrigins: [String]
 
     /// Ollama's built-in list (`envconfig.AllowedOrigins`).
-    public static let ollamaDefaults: [String] = ["localhost", "127.0.0.1", "0.0.0.0"].flatMap { host in
-        ["http://\(host)", "https://\(host)", "http://\(host):*", "https://\(host):*"]
-    } + ["app://*", "file://*", "tauri://*", "vscode-webview://*", "vscode-file://*"]
+    public static let ollamaDefaults: [String] =
+        ["localhost", "127.0.0.1", "0.0.0.0"].flatMap { host in
+            ["http://\(host)", "https://\(host)", "http://\(host):*", "https://\(host):*"]
+        } + ["app://*", "file://*", "tauri://*", "vscode-webview://*", "vscode-file://*"]
 
     public init(extraOrigins: [String] = []) {
         allowedOrigins = extraOrigins + Self.ollamaDefaults
@@ -46,8 +47,12 @@ struct CORSMiddleware<Context: RequestContext>: RouterMiddleware {
 
     init(policy: CORSPolicy, apiKeyHeader: String) {
         self.policy = policy
-        let stainless = ["arch", "async", "custom-poll-interval", "helper-method", "lang", "os", "package-version", "poll-helper", "retry-count", "runtime", "runtime-version", "timeout"]
-        allowedHeaders = (["Authorization", "Content-Type", "User-Agent", "Accept", "X-Requested-With", "OpenAI-Beta", apiKeyHeader]
+        let stainless = [
+            "arch", "async", "custom-poll-interval", "helper-method", "lang", "os", "package-version", "poll-helper", "retry-count", "runtime",
+            "runtime-version", "timeout",
+        ]
+        allowedHeaders =
+            (["Authorization", "Content-Type", "User-Agent", "Accept", "X-Requested-With", "OpenAI-Beta", apiKeyHeader]
             + stainless.map { "x-stainless-\($0)" }).joined(separator: ", ")
     }
 
@@ -56,10 +61,12 @@ struct CORSMiddleware<Context: RequestContext>: RouterMiddleware {
         guard policy.allows(origin) else { return Response(status: .forbidden) }
         let allowOrigin = policy.allowsAll ? "*" : origin
         if request.method == .options, request.headers[.accessControlRequestMethod] != nil {
-            return Response(status: .noContent, headers: [
-                .accessControlAllowOrigin: allowOrigin, .accessControlAllowMethods: "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS",
-                .accessControlAllowHeaders: allowedHeaders, .accessControlMaxAge: "43200", .vary: "Origin",
-            ])
+            return Response(
+                status: .noContent,
+                headers: [
+                    .accessControlAllowOrigin: allowOrigin, .accessControlAllowMethods: "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS",
+                    .accessControlAllowHeaders: allowedHeaders, .accessControlMaxAge: "43200", .vary: "Origin",
+                ])
         }
         var response = try await next(request, context)
         response.headers[.accessControlAllowOrigin] = allowOrigin

@@ -1,13 +1,14 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import HTTPTypes
-import Logging
 import Hummingbird
+import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Protection against DNS rebinding, as Ollama applies it when listening on loopback: a page on
 /// an attacker's domain that resolves to 127.0.0.1 still sends its own name in `Host`, so only

@@ -1,5 +1,5 @@
-import Synchronization
 import SwitchyardCore
+import Synchronization
 
 /// The models used recently, as `/api/ps` reports them. An upstream behind Switchyard loads
 /// and unloads on its own terms; what Switchyard can say truthfully is which models its clients
@@ -40,8 +40,9 @@ public final class LoadedModels: Sendable {
             return Array(entries.values)
         }
         let sorted = live.sorted { ($0.expiresAt ?? .max, $1.model.id) > ($1.expiresAt ?? .max, $0.model.id) }
-        return OllamaPSResponse(models: sorted.map { entry in
-            entry.model.running(expiresAt: Timestamp.rfc3339(unixNanoseconds: entry.expiresAt ?? now.addingSaturated(Self.foreverNanoseconds)))
-        })
+        return OllamaPSResponse(
+            models: sorted.map { entry in
+                entry.model.running(expiresAt: Timestamp.rfc3339(unixNanoseconds: entry.expiresAt ?? now.addingSaturated(Self.foreverNanoseconds)))
+            })
     }
 }

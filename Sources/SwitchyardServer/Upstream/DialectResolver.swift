@@ -1,14 +1,15 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import AsyncHTTPClient
 import Logging
-import NIOHTTP1
 import NIOCore
-import Synchronization
+import NIOHTTP1
 import SwitchyardCore
+import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Knows which dialect the upstream speaks. With `auto` it asks the upstream once: an Ollama
 /// server answers `GET /api/version` with `{"version": …}`, an OpenAI-compatible one does not.
@@ -40,9 +41,11 @@ public final class DialectResolver: Sendable {
             // Ollama still loading, or a proxy before it, must not be pinned as OpenAI for the
             // life of the process. Asked again on the next request.
             if response.status.code >= 500 || response.status.code == 429 || response.status.code == 408 {
-                logger.warning("upstream answered the dialect probe with an error; will retry", metadata: [
-                    "upstream": "\(client.base)", "status": "\(response.status.code)",
-                ])
+                logger.warning(
+                    "upstream answered the dialect probe with an error; will retry",
+                    metadata: [
+                        "upstream": "\(client.base)", "status": "\(response.status.code)",
+                    ])
                 return .openAI
             }
             let version = (try? JSONCoding.decoder().decode(JSONValue.self, from: Data(body.readableBytesView)))?["version"]
@@ -51,9 +54,11 @@ public final class DialectResolver: Sendable {
             logger.notice("detected upstream dialect", metadata: ["upstream": "\(client.base)", "dialect": "\(dialect.rawValue)"])
             return dialect
         } catch {
-            logger.warning("upstream not reachable for dialect detection; will retry", metadata: [
-                "upstream": "\(client.base)", "error": "\(error)",
-            ])
+            logger.warning(
+                "upstream not reachable for dialect detection; will retry",
+                metadata: [
+                    "upstream": "\(client.base)", "error": "\(error)",
+                ])
             return .openAI
         }
     }

@@ -1,9 +1,9 @@
 import AsyncHTTPClient
 import Logging
-import NIOHTTP1
 import NIOCore
-import Synchronization
+import NIOHTTP1
 import SwitchyardCore
+import Synchronization
 
 /// The upstream's models, fetched on demand and kept for a few seconds so a burst of requests
 /// costs one `/v1/models` call. A name that is not in the cached list triggers one refresh
