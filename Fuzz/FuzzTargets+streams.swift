@@ -5,47 +5,39 @@
 #endif
 
 extension FuzzTargets {
+    /// What a parser made of `pieces` fed in turn, then finished; nil when it refused them
+    /// (past its size limit it drops what it held, and where that happens depends on the
+    /// chunking, so only unrefused runs are compared).
+    static func collect<Item>(_ pieces: [ArraySlice<UInt8>], feed: (ArraySlice<UInt8>) throws -> [Item], finish: () -> [Item]) -> [Item]? {
+        var items: [Item] = []
+        for piece in pieces {
+            guard let more = try? feed(piece) else { return nil }
+            items += more
+        }
+        return items + finish()
+    }
+
     /// Any bytes, any chunking: no crash, and the events are those of the whole input at once.
     static func sseParser(_ input: [UInt8]) {
         let chunked = Chunked(input)
-        var whole = SSEParser(maximumEventSize: 4096)
-        var wholeEvents: [SSEEvent] = []
-        var wholeFailed = false
-        do { wholeEvents = try whole.feed(chunked.body) } catch { wholeFailed = true }
-        wholeEvents += whole.finish()
-
-        var pieces = SSEParser(maximumEventSize: 4096)
-        var pieceEvents: [SSEEvent] = []
-        var piecesFailed = false
-        for chunk in chunked.chunks {
-            do { pieceEvents += try pieces.feed(chunk) } catch { piecesFailed = true }
+        func events(_ pieces: [ArraySlice<UInt8>]) -> [SSEEvent]? {
+            var parser = SSEParser(maximumEventSize: 4096)
+            return collect(pieces, feed: { try parser.feed($0) }, finish: { parser.finish() })
         }
-        pieceEvents += pieces.finish()
-        // Past the size limit the parser drops what it held, and where that happens depends on
-        // the chunking; below it the chunking must not matter.
-        if !wholeFailed, !piecesFailed {
-            require(wholeEvents == pieceEvents, "SSE events differ between chunkings")
+        if let whole = events([chunked.body[...]]), let pieces = events(chunked.chunks) {
+            require(whole == pieces, "SSE events differ between chunkings")
         }
     }
 
     static func lineSplitter(_ input: [UInt8]) {
         let chunked = Chunked(input)
-        var whole = LineSplitter(maximumLineLength: 4096)
-        var wholeLines: [[UInt8]] = []
-        var wholeFailed = false
-        do { wholeLines = try whole.feed(chunked.body) } catch { wholeFailed = true }
-        wholeLines += whole.finish()
-
-        var pieces = LineSplitter(maximumLineLength: 4096)
-        var pieceLines: [[UInt8]] = []
-        var piecesFailed = false
-        for chunk in chunked.chunks {
-            do { pieceLines += try pieces.feed(chunk) } catch { piecesFailed = true }
+        func lines(_ pieces: [ArraySlice<UInt8>]) -> [[UInt8]]? {
+            var splitter = LineSplitter(maximumLineLength: 4096)
+            return collect(pieces, feed: { try splitter.feed($0) }, finish: { splitter.finish() })
         }
-        pieceLines += pieces.finish()
-        if !wholeFailed, !piecesFailed {
-            require(wholeLines == pieceLines, "lines differ between chunkings")
-            for line in pieceLines { require(!line.contains(UInt8(ascii: "\n")), "a line holds a newline") }
+        if let whole = lines([chunked.body[...]]), let pieces = lines(chunked.chunks) {
+            require(whole == pieces, "lines differ between chunkings")
+            for line in pieces { require(!line.contains(UInt8(ascii: "\n")), "a line holds a newline") }
         }
     }
 

@@ -29,24 +29,8 @@ log "building release binaries (first time: several minutes)"
 swift build -c release --scratch-path "$scratch" >&2
 bin=$scratch/release
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_ready() {
-    for _ in $(seq 1 200); do
-        curl -s -o /dev/null "$1" && return 0
-        sleep 0.05
-    done
-    log "not ready: $1"
-    exit 1
-}
+# shellcheck source=scripts/lib/loopback-processes.sh
+. scripts/lib/loopback-processes.sh
 
 up=$(free_port); ng=$(free_port); bare=$(free_port); sy=$(free_port); sy_ollama=$(free_port)
 "$bin/BenchUpstream" "$up" >"$work/upstream.log" 2>&1 &

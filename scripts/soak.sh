@@ -20,19 +20,8 @@ for product in switchyard BenchUpstream BenchStreamClient; do
 done
 bin=$scratch/release
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_ready() {
-    for _ in $(seq 1 200); do curl -s -o /dev/null "$1" && return 0; sleep 0.05; done
-    log "not ready: $1"; exit 1
-}
+# shellcheck source=scripts/lib/loopback-processes.sh
+. scripts/lib/loopback-processes.sh
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
 up=$(free_port); sy=$(free_port)

@@ -93,26 +93,40 @@ public enum JSONCoding {
 public enum JSONValueCount {
     public static func isWithin(_ limit: Int, _ bytes: [UInt8]) -> Bool {
         var count = 0
-        var inString = false
-        var escaped = false
-        for byte in bytes {
-            if inString {
-                if escaped {
-                    escaped = false
-                } else if byte == UInt8(ascii: "\\") {
-                    escaped = true
-                } else if byte == UInt8(ascii: "\"") {
-                    inString = false
-                }
-                continue
-            }
+        var position = JSONTextPosition()
+        for byte in bytes where position.isOutsideStrings(byte) {
             switch byte {
-            case UInt8(ascii: "\""): inString = true
             case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: ","):
                 count += 1
                 if count > limit { return false }
             default: break
             }
+        }
+        return true
+    }
+}
+
+/// Where the bytes of a JSON text fall, read one at a time: inside a string (its quotes and
+/// escapes included) or between tokens.
+struct JSONTextPosition {
+    private var inString = false
+    private var escaped = false
+
+    /// Steps over `byte`; true when it lies outside every string.
+    mutating func isOutsideStrings(_ byte: UInt8) -> Bool {
+        if inString {
+            if escaped {
+                escaped = false
+            } else if byte == UInt8(ascii: "\\") {
+                escaped = true
+            } else if byte == UInt8(ascii: "\"") {
+                inString = false
+            }
+            return false
+        }
+        if byte == UInt8(ascii: "\"") {
+            inString = true
+            return false
         }
         return true
     }

@@ -126,24 +126,9 @@ enum JSONArguments {
         guard case .object = try JSONCoding.decoder().decode(JSONValue.self, from: Data(bytes)) else { throw NotAnObject() }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
-        var inString = false
-        var escaped = false
-        for byte in bytes {
-            if inString {
-                out.append(byte)
-                if escaped {
-                    escaped = false
-                } else if byte == UInt8(ascii: "\\") {
-                    escaped = true
-                } else if byte == UInt8(ascii: "\"") {
-                    inString = false
-                }
-            } else if byte == UInt8(ascii: "\"") {
-                inString = true
-                out.append(byte)
-            } else if !isWhitespace(byte) {
-                out.append(byte)
-            }
+        var position = JSONTextPosition()
+        for byte in bytes where !(position.isOutsideStrings(byte) && isWhitespace(byte)) {
+            out.append(byte)
         }
         return out
     }
