@@ -24,12 +24,13 @@ public func buildApplication(
     router.add(middleware: DialectErrorMiddleware())
     router.add(middleware: HeaderLimitMiddleware())
     if configuration.auth.isEnabled { router.add(middleware: InboundAuthMiddleware(configuration.auth)) }
+    let catalog = ModelCatalog(client: client, logger: logger, capabilityOverrides: configuration.capabilityOverrides)
     OllamaRoutes(
-        configuration: configuration, client: client,
-        catalog: ModelCatalog(client: client, logger: logger, capabilityOverrides: configuration.capabilityOverrides),
-        loaded: LoadedModels(), dialect: dialect, forwarder: forwarder, startedAt: Timestamp.now().unixNanoseconds / 1_000_000_000
+        configuration: configuration, client: client, catalog: catalog, loaded: LoadedModels(), dialect: dialect, forwarder: forwarder,
+        startedAt: Timestamp.now().unixNanoseconds / 1_000_000_000
     ).register(on: router)
-    OpenAIRoutes(forwarder: forwarder, client: client, dialect: dialect, maximumBodySize: configuration.maximumBodySize).register(on: router)
+    OpenAIRoutes(forwarder: forwarder, client: client, catalog: catalog, dialect: dialect, maximumBodySize: configuration.maximumBodySize)
+        .register(on: router)
     var services: [any Service] = [
         UpstreamClientService(client: client, dialect: dialect),
         DrainService(client: client, timeout: configuration.drainTimeout, logger: logger),

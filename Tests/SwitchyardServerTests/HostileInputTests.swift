@@ -337,3 +337,24 @@ final class LinesCollector: Sendable {
     func add(_ line: [UInt8]) { bytes.withLock { $0 += line } }
     var text: String { String(decoding: bytes.withLock { $0 }, as: UTF8.self) }
 }
+
+/// The OpenAI surface translated for an Ollama upstream reads every numeric field itself.
+@Suite struct HostileOpenAIOverOllamaTests {
+    @Test(arguments: [
+        #""max_tokens":1e30"#, #""max_tokens":-9223372036854775808"#, #""temperature":1e999"#, #""n":9223372036854775807"#,
+        #""seed":-1e40"#, #""top_logprobs":99999999999"#, #""frequency_penalty":-1e308"#, #""max_completion_tokens":1.5"#,
+    ])
+    func extremeNumbersAreRefusedOrCarried(_ field: String) async throws {
+        try await withProxy(upstream: FakeOllamaUpstream(), configure: { $0.upstreamDialect = .ollama }) { proxy in
+            for path in ["/v1/chat/completions", "/v1/completions"] {
+                let body =
+                    path == "/v1/completions" ? #"{"model":"tiny","prompt":"hi","# : #"{"model":"tiny","messages":[{"role":"user","content":"hi"}],"#
+                let reply = try await proxy.send(.post, path, json: body + field + "}")
+                #expect([200, 400].contains(Int(reply.status.code)), "\(path) \(field): \(reply.status) \(reply.text.prefix(200))")
+            }
+            let embeddings = try await proxy.send(.post, "/v1/embeddings", json: #"{"model":"tiny","input":"hi","dimensions":1e30}"#)
+            #expect([200, 400].contains(Int(embeddings.status.code)))
+            try await HostileClientTests.expectAlive(proxy)
+        }
+    }
+}

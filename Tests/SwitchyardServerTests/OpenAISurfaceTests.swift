@@ -94,3 +94,30 @@ import Testing
         }
     }
 }
+
+@Suite struct ModelRetrievalTests {
+    /// llama-server answers `GET /v1/models/{id}` with a 404: the entry of its list answers.
+    @Test func aModelIsRetrievedFromTheListWhenTheUpstreamHasNoSuchRoute() async throws {
+        try await withProxy { proxy in
+            let model = try await proxy.send(.get, "/v1/models/tiny")
+            #expect(model.status == .ok)
+            let object = try model.json
+            #expect(object["id"] as? String == "tiny")
+            #expect(object["object"] as? String == "model")
+            #expect(object["owned_by"] as? String == "llamacpp")
+            #expect(object["created"] as? Int == 1_795_316_941)
+            let missing = try await proxy.send(.get, "/v1/models/nope")
+            #expect(missing.status == .notFound)
+            let error = try #require(try missing.json["error"] as? [String: Any])
+            #expect(error["code"] as? String == "model_not_found")
+            #expect(error["type"] as? String == "not_found_error")
+        }
+    }
+
+    @Test func anUpstreamThatHasTheRouteAnswersItself() async throws {
+        try await withProxy(upstream: ScriptedUpstream(modelAnswer: #"{"id":"tiny","object":"model","created":1,"owned_by":"upstream"}"#)) { proxy in
+            let object = try await proxy.send(.get, "/v1/models/tiny").json
+            #expect(object["owned_by"] as? String == "upstream")
+        }
+    }
+}

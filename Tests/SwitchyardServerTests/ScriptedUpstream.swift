@@ -20,11 +20,17 @@ struct ScriptedUpstream: FakeServer {
     /// `/api/version` answers these statuses in turn (an Ollama `{"version"}` body with 200),
     /// then 404 when they run out.
     var versionStatuses: [Int] = []
+    /// What `GET /v1/models/{id}` answers, if the upstream has that route (llama-server has not).
+    var modelAnswer: String? = nil
     let log = UpstreamLog()
+
+    init(modelAnswer: String? = nil) {
+        self.modelAnswer = modelAnswer
+    }
 
     func router() -> Router<BasicRequestContext> {
         let router = Router()
-        let (log, chat, models, statuses) = (log, chat, models, versionStatuses)
+        let (log, chat, models, statuses, modelAnswer) = (log, chat, models, versionStatuses, modelAnswer)
         router.get("/v1/models") { request, _ in
             log.record(request, body: [])
             let body = try models ?? Fixtures.bytes("llama-server/models.json")
@@ -55,6 +61,11 @@ struct ScriptedUpstream: FakeServer {
                     }
                     try await writer.finish(nil)
                 })
+        }
+        router.get("/v1/models/{id}") { request, _ in
+            log.record(request, body: [])
+            guard let modelAnswer else { return Response(status: .notFound) }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: modelAnswer)))
         }
         router.get("**") { request, _ in
             log.record(request, body: [])

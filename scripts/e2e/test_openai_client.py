@@ -14,6 +14,15 @@ def test_models(client):
     assert [m.id for m in client.models.list().data] == ["tiny"]
 
 
+def test_retrieve_a_model(client):
+    """llama-server has no GET /v1/models/{id}: Switchyard answers it from the model list."""
+    model = client.models.retrieve("tiny")
+    assert (model.id, model.object, model.owned_by) == ("tiny", "model", "llamacpp")
+    with pytest.raises(openai.NotFoundError) as refused:
+        client.models.retrieve("no-such-model")
+    assert refused.value.body["code"] == "model_not_found"
+
+
 def test_chat_completion(client):
     reply = client.chat.completions.create(model="tiny", messages=[{"role": "user", "content": "hi"}],
                                            max_tokens=4, temperature=0)

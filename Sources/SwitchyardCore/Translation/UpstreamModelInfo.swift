@@ -17,11 +17,13 @@ public struct UpstreamModelInfo: Sendable, Equatable {
     public var capabilitiesKnown: Bool
     /// The upstream reads `chat_template_kwargs` (llama.cpp).
     public var acceptsTemplateKwargs: Bool
+    /// `owned_by` in the upstream's `/v1/models`.
+    public var ownedBy: String?
 
     public init(
         id: String, created: Int64? = nil, contextLength: Int? = nil, parameterCount: Int64? = nil, sizeBytes: Int64? = nil,
         embeddingLength: Int? = nil, architecture: String? = nil, capabilities: [String] = ["completion"],
-        capabilitiesKnown: Bool = false, acceptsTemplateKwargs: Bool = false
+        capabilitiesKnown: Bool = false, acceptsTemplateKwargs: Bool = false, ownedBy: String? = nil
     ) {
         self.id = id
         self.created = created
@@ -33,6 +35,17 @@ public struct UpstreamModelInfo: Sendable, Equatable {
         self.capabilities = capabilities
         self.capabilitiesKnown = capabilitiesKnown
         self.acceptsTemplateKwargs = acceptsTemplateKwargs
+        self.ownedBy = ownedBy
+    }
+
+    /// The model as one entry of OpenAI's `/v1/models` (and the answer to `/v1/models/{id}`).
+    public var openAIModelObject: [UInt8] {
+        var object = JSONObjectWriter(capacity: 128)
+        object.field("id", id)
+        object.field("object", "model")
+        object.field("created", created.flatMap(Self.unixSeconds) ?? 0)
+        object.field("owned_by", ownedBy ?? "switchyard")
+        return object.finished()
     }
 
     /// Ollama's refusal of a request that needs what the model cannot do: tools or images

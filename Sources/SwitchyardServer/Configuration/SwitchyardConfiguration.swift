@@ -34,7 +34,9 @@ public struct SwitchyardConfiguration: Sendable {
     /// How long a shutdown (SIGTERM, SIGINT) lets requests in flight finish before cutting them.
     public var drainTimeout: Duration = .seconds(30)
 
-    public static let defaultOllamaVersion = "0.12.11"
+    /// A current Ollama release: clients gate features on the version (the Anthropic and
+    /// Responses surfaces came with 0.13 and 0.14), and some refuse old ones.
+    public static let defaultOllamaVersion = "0.34.2"
 
     public init(
         listen: ListenAddress = .init(host: "127.0.0.1", port: 11434),

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -14,12 +15,13 @@ struct OpenAIRoutes: Sendable {
 
     let forwarder: Forwarder
     let client: UpstreamClient
+    let catalog: ModelCatalog
     let dialect: DialectResolver
     let maximumBodySize: Int
 
     func register(on router: Router<Context>) {
         router.get("/v1/models", use: dispatch(forwardModels, translated: models))
-        router.get("/v1/models/**", use: dispatch(forwardModels, translated: model))
+        router.get("/v1/models/**", use: dispatch(forwardModel, translated: model))
         router.post("/v1/chat/completions", use: dispatch(forwardChecked("/v1/chat/completions"), translated: chat))
         router.post("/v1/completions", use: dispatch(forwardChecked("/v1/completions"), translated: completion))
         router.post("/v1/embeddings", use: dispatch(forwardChecked("/v1/embeddings"), translated: embeddings))
@@ -39,6 +41,19 @@ struct OpenAIRoutes: Sendable {
 
     private func forwardModels(_ request: Request, context: Context) async throws -> Response {
         try await forwarder.forward(request, context: context, body: nil)
+    }
+
+    /// `GET /v1/models/{id}`: the upstream's own answer when it has the route; llama-server
+    /// has none (404), and then the entry of its model list answers, as Ollama's does.
+    private func forwardModel(_ request: Request, context: Context) async throws -> Response {
+        try ForwardedPath.check(request.uri.path)
+        let response = try await client.execute(.GET, request.uri.path, headers: HeaderFilter.upstream(request.headers), logger: context.logger)
+        guard response.status == .notFound else { return try await forwarder.relay(response, for: request) }
+        _ = try? await response.body.collect(upTo: 1024 * 1024)  // read to the end, so the connection is reused
+        let id = PercentDecoding.decode(String(request.uri.path.dropFirst("/v1/models/".count)))
+        guard let model = try await catalog.models().first(where: { $0.id == id }) else { throw RequestError.modelNotFound(id) }
+        RequestTrace.record { $0.model = id }
+        return JSONResponse.bytes(model.openAIModelObject)
     }
 
     private func forwardChecked(_ path: String) -> Handler {

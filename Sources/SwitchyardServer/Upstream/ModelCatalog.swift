@@ -110,6 +110,6 @@ public final class ModelCatalog: Sendable {
             contextLength: servedContext ?? int(meta["n_ctx"]) ?? int(meta["n_ctx_train"]),
             parameterCount: meta["n_params"]?.intValue, sizeBytes: meta["size"]?.intValue,
             embeddingLength: int(meta["n_embd"]), architecture: props?["general.architecture"]?.stringValue,
-            capabilities: capabilities, capabilitiesKnown: templateCaps != nil, acceptsTemplateKwargs: props != nil)
+            capabilities: capabilities, capabilitiesKnown: templateCaps != nil, acceptsTemplateKwargs: props != nil, ownedBy: model.ownedBy)
     }
 }
