@@ -50,7 +50,7 @@ public func buildApplication(
         router: router,
         // A deep accept queue: a burst of clients (a thousand streams opening at once) must not
         // wait out SYN retries, which cost seconds.
-        server: .http1(configuration: HeaderLimitMiddleware.decoderConfiguration),
+        server: .http1(configuration: HeaderLimitMiddleware.channelConfiguration(idleTimeout: configuration.idleTimeout)),
         configuration: .init(address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: nil, backlog: 4096),
         services: services,
         logger: logger)

@@ -51,6 +51,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "On SIGTERM or SIGINT, seconds to let requests and streams in flight finish before they are cut with an error. (default: 30)")
     var drainTimeout: Int?
 
+    @Option(
+        help:
+            "Seconds a client connection may sit idle (between requests, or stalled mid-request) before it is closed; never cuts a response. (default: 60)"
+    )
+    var idleTimeout: Int?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error. (default: info)")
     var logLevel: String?
 
@@ -117,6 +123,7 @@ struct Serve: AsyncParsableCommand {
         inputs.connectTimeoutSeconds = connectTimeout
         inputs.maximumBodyBytes = maxBodySize
         inputs.drainTimeoutSeconds = drainTimeout
+        inputs.idleTimeoutSeconds = idleTimeout
         inputs.authTokens = authTokens
         inputs.authBasic = authBasic
         inputs.authAPIKeys = authAPIKeys

@@ -142,6 +142,20 @@ import Testing
         }
     }
 
+    @Test func aConnectionHeldWithoutSendingIsClosedButAStreamIsNotCut() async throws {
+        try await withProxy(
+            upstream: FakeUpstream(chat: .slow(chunks: 4, delay: .milliseconds(600))), configure: { $0.idleTimeout = .seconds(1) }
+        ) { proxy in
+            let started = ContinuousClock.now
+            let stalled = try await RawConnection.exchange(port: proxy.port, "GET /api/tags HTTP/1.1\r\nHost: 127.0.0.1\r\n", timeout: .seconds(10))
+            #expect(stalled.isEmpty)
+            #expect(started.duration(to: .now) < .seconds(5), "closed after about the idle timeout")
+            // Chunks 600 ms apart, 2.4 s in all: longer than the idle timeout, and not cut.
+            let stream = try await proxy.send(.post, "/api/chat", json: #"{"model":"tiny","messages":[{"role":"user","content":"hi"}]}"#)
+            #expect(try stream.lines.last?["done"] as? Bool == true)
+        }
+    }
+
     @Test(arguments: [
         "/v1/models/../../x", "/v1/models/%2e%2e/%2e%2e/x", "/v1/models/.%2E/admin", "/v1/models/%252e%252e/x", "/v1/models/..%2fadmin",
     ])

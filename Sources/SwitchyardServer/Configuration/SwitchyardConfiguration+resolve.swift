@@ -13,6 +13,7 @@ public struct ConfigurationInputs: Sendable {
     public var connectTimeoutSeconds: Int?
     public var maximumBodyBytes: Int?
     public var drainTimeoutSeconds: Int?
+    public var idleTimeoutSeconds: Int?
     public var authTokens: [String] = []
     public var authBasic: [String] = []
     public var authAPIKeys: [String] = []
@@ -80,6 +81,12 @@ extension SwitchyardConfiguration {
                 throw ConfigurationError("--drain-timeout must be between 0 and \(longestTimeout) seconds")
             }
             configuration.drainTimeout = .seconds(seconds)
+        }
+        if let seconds = flags.idleTimeoutSeconds {
+            guard (1...longestTimeout).contains(seconds) else {
+                throw ConfigurationError("--idle-timeout must be between 1 and \(longestTimeout) seconds")
+            }
+            configuration.idleTimeout = .seconds(seconds)
         }
         try resolveSecurity(flags, env: env, into: &configuration)
         let capabilityEntries =

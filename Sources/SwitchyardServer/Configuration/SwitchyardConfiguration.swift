@@ -33,6 +33,10 @@ public struct SwitchyardConfiguration: Sendable {
     public var toolChoices: [String: String] = [:]
     /// How long a shutdown (SIGTERM, SIGINT) lets requests in flight finish before cutting them.
     public var drainTimeout: Duration = .seconds(30)
+    /// How long a client connection may sit idle — between requests, or stalled while sending
+    /// one — before it is closed. Never applies while a response is being written, so a stream
+    /// (or a wait for a model to load) is never cut by it.
+    public var idleTimeout: Duration = .seconds(60)
 
     /// A current Ollama release: clients gate features on the version (the Anthropic and
     /// Responses surfaces came with 0.13 and 0.14), and some refuse old ones.

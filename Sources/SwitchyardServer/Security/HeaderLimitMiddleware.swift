@@ -29,9 +29,12 @@ struct HeaderLimitMiddleware<Context: RequestContext>: RouterMiddleware {
 }
 
 extension HeaderLimitMiddleware where Context == SwitchyardRequestContext {
-    /// The parser's hard limits (NIO's defaults are 80 KiB and 1,000 fields).
-    static var decoderConfiguration: HTTP1Channel.Configuration {
+    /// The parser's hard limits (NIO's defaults are 80 KiB and 1,000 fields), and the idle
+    /// timeout that closes a connection a client holds without sending (a slow-loris client
+    /// would otherwise keep thousands open).
+    static func channelConfiguration(idleTimeout: Duration) -> HTTP1Channel.Configuration {
         HTTP1Channel.Configuration(
+            idleTimeout: .nanoseconds(Int64(clamping: idleTimeout.components.seconds) * 1_000_000_000),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: 64 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 256))
     }
 }
