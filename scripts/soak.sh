@@ -25,7 +25,11 @@ bin=$scratch/release
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
 up=$(free_port); sy=$(free_port)
-"$bin/BenchUpstream" "$up" >"$work/upstream.log" 2>&1 &
+# Each stream lasts the whole soak: chunks 200 ms apart (the fake upstream reads the shape
+# from the model name, which Switchyard passes on, and lists it for the Ollama surface).
+chunks=$((minutes * 60 * 5))
+model="bench-$chunks-200"
+BENCH_EXTRA_MODELS=$model "$bin/BenchUpstream" "$up" >"$work/upstream.log" 2>&1 &
 pids+=($!)
 "$bin/switchyard" serve --listen "127.0.0.1:$sy" --upstream "http://127.0.0.1:$up" --log-level warning >"$work/switchyard.log" 2>&1 &
 switchyard_pid=$!
@@ -33,10 +37,9 @@ pids+=("$switchyard_pid")
 wait_ready "http://127.0.0.1:$up/v1/models"
 wait_ready "http://127.0.0.1:$sy/"
 
-# Each stream lasts the whole soak: chunks 200 ms apart (the fake upstream reads the shape
-# from the model name, which Switchyard passes on).
-chunks=$((minutes * 60 * 5))
-body="{\"model\":\"bench-$chunks-200\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
+shown=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$sy/api/show" -d "{\"model\":\"$model\"}")
+[ "$shown" = 200 ] || { log "the soak model is not served (/api/show: $shown)"; exit 1; }
+body="{\"model\":\"$model\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
 log "$streams streams of $chunks chunks 200 ms apart (${minutes} min) through /api/chat, hostile requests alongside"
 "$bin/BenchStreamClient" "http://127.0.0.1:$sy/api/chat" "$body" "$streams" "$streams" ndjson >"$work/streams.json" 2>"$work/streams.log" &
 client_pid=$!
@@ -63,6 +66,7 @@ restarts=0
 kill -0 "$switchyard_pid" 2>/dev/null || restarts=1
 wait "$client_pid" 2>/dev/null || true
 echo "streams:  $(cat "$work/streams.json")"
+grep -q '"errors":0,' "$work/streams.json" || log "some streams failed; the client said: $(head -c 500 "$work/streams.log")"
 echo "hostile:  $(cat "$work/hostile.json")"
 echo "process:  restarts=$restarts (the same pid served throughout: $([ $restarts = 0 ] && echo yes || echo no))"
 echo "memory:   start $((rss_start / 1024)) MB, end $((rss_end / 1024)) MB, peak $((peak / 1024)) MB" \

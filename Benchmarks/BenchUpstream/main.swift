@@ -4,12 +4,16 @@
 // `bench-<chunks>-<delayMilliseconds>`; e.g. `bench-1000-0` streams 1,000 chunks back to back,
 // `bench-100-20` streams 100 chunks 20 ms apart. Non-streaming requests get one canned reply.
 //   BenchUpstream <port>
+import Foundation
 import Hummingbird
 import Logging
 import NIOCore
 import NIOPosix
 
-let models = ["bench-1-0", "bench-1000-0", "bench-100-20"]
+// BENCH_EXTRA_MODELS (comma-separated) lists more shapes, e.g. the soak's long streams.
+let models =
+    ["bench-1-0", "bench-1000-0", "bench-100-20"]
+    + (ProcessInfo.processInfo.environment["BENCH_EXTRA_MODELS"] ?? "").split(separator: ",").map(String.init)
 
 func shape(_ body: ByteBuffer) -> (chunks: Int, delay: Duration) {
     let text = String(buffer: body)
