@@ -54,11 +54,15 @@ pids+=("$hostile_pid")
 # Sampled every 5 s; the last sample taken while the streams are all still open is the end.
 peak=$rss_start
 rss_end=$rss_start
+timeline=()
+samples=0
 while kill -0 "$client_pid" 2>/dev/null; do
     kill -0 "$switchyard_pid" 2>/dev/null || break
     now=$(rss_kb "$switchyard_pid" || echo 0)
     [ "$now" -gt "$peak" ] && peak=$now
     kill -0 "$hostile_pid" 2>/dev/null && rss_end=$now
+    [ $((samples % 12)) = 0 ] && timeline+=("$((now / 1024))")  # once a minute
+    samples=$((samples + 1))
     sleep 5
 done
 wait "$hostile_pid" 2>/dev/null || true
@@ -69,6 +73,7 @@ echo "streams:  $(cat "$work/streams.json")"
 grep -q '"errors":0,' "$work/streams.json" || log "some streams failed; the client said: $(head -c 500 "$work/streams.log")"
 echo "hostile:  $(cat "$work/hostile.json")"
 echo "process:  restarts=$restarts (the same pid served throughout: $([ $restarts = 0 ] && echo yes || echo no))"
+echo "timeline: ${timeline[*]} MB (a minute apart)"
 echo "memory:   start $((rss_start / 1024)) MB, end $((rss_end / 1024)) MB, peak $((peak / 1024)) MB" \
     "($(python3 -c "print(f'{($rss_end - $rss_start) * 100 / $rss_start:+.1f} %')"))"
 [ "$restarts" = 0 ] || { log "Switchyard died; its log:"; tail -20 "$work/switchyard.log" >&2; exit 1; }

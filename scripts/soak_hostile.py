@@ -18,8 +18,10 @@ def request(method, path, body=b"", headers=()):
 
 DEEP = b"[" * 1_000_000 + b"]" * 1_000_000
 CASES = [
-    ("deep nesting", request("POST", "/v1/chat/completions", b'{"model":"bench-1-0","messages":' + DEEP + b"}"), "400"),
-    ("deep nesting (ollama)", request("POST", "/api/chat", b'{"model":"bench-1-0","messages":' + DEEP + b"}"), "400"),
+    # a million levels is also a million values: refused before parsing
+    ("deep nesting", request("POST", "/v1/chat/completions", b'{"model":"bench-1-0","messages":' + DEEP + b"}"), "413"),
+    ("deep nesting (ollama)", request("POST", "/api/chat", b'{"model":"bench-1-0","messages":' + DEEP + b"}"), "413"),
+    ("nesting past 512", request("POST", "/api/chat", b'{"model":"bench-1-0","messages":' + b"[" * 600 + b"]" * 600 + b"}"), "400"),
     ("keep_alive overflow", request("POST", "/api/chat", b'{"model":"bench-1-0","messages":[],"keep_alive":"9999999999h"}'), "400"),
     ("keep_alive nan", request("POST", "/api/chat", b'{"model":"bench-1-0","messages":[],"keep_alive":"nan"}'), "400"),
     ("invalid utf-8", request("POST", "/api/chat", b'{"model":"bench-1-0","messages":[{"role":"user","content":"\xc3\x28"}]}'), "400"),
