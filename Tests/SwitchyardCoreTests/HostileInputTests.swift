@@ -52,6 +52,28 @@ import Testing
         #expect(try JSONCoding.decodeRequest(OllamaChatRequest.self, from: Array(long.utf8)).messages.count == 1)
     }
 
+    /// The fast count (memchr across strings) against a byte-by-byte one, at the limit's edge,
+    /// on texts whose strings hold escaped quotes, runs of backslashes and structural bytes.
+    @Test func theValueCountSeesStringsAsJSONDoes() throws {
+        func slowCount(_ bytes: [UInt8]) -> Int {
+            var position = JSONTextPosition()
+            return bytes.filter { position.isOutsideStrings($0) && [UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: ",")].contains($0) }.count
+        }
+        var texts = [
+            #"{"a":"x",[,[","b":[1,2]}"#, #"{"a":"\\","b":[1,{"c":2}]}"#, #"{"a":"\"[,","b":","}"#, #"["unterminated,[,"#,
+            #"{"a":"\"}"#, #"[]"#, #""""#, #"{"":"",",":[","]}"#,
+        ]
+        for name in ["llama-server/chat-tools.request.json", "llama-server/chat.json", "switchyard-ollama/chat.request.json"] {
+            texts.append(try Fixtures.text(name))
+        }
+        for text in texts {
+            let bytes = Array(text.utf8)
+            let count = slowCount(bytes)
+            #expect(JSONValueCount.isWithin(count, bytes), "\(text)")
+            if count > 0 { #expect(!JSONValueCount.isWithin(count - 1, bytes), "\(text)") }
+        }
+    }
+
     // MARK: Scanner strictness: where it answers, JSONDecoder agrees
 
     @Test(arguments: ["+5", "007", "1.", ".5", "1e", "--1", "1-2", "0x10", "1e+"])

@@ -16,6 +16,29 @@ import Testing
         #expect(configuration.upstreamAPIKey == nil)
     }
 
+    @Test func timeoutsAreBoundedSoNoneCanOverflowNanoseconds() throws {
+        #expect(try resolve().drainTimeout == .seconds(30))
+        #expect(try resolve().idleTimeout == .seconds(60))
+        #expect(try resolve { $0.drainTimeoutSeconds = 0 }.drainTimeout == .zero)
+        #expect(try resolve { $0.idleTimeoutSeconds = 5 }.idleTimeout == .seconds(5))
+        #expect(throws: ConfigurationError.self) { try resolve { $0.upstreamTimeoutSeconds = 99_999_999_999 } }
+        #expect(throws: ConfigurationError.self) { try resolve { $0.drainTimeoutSeconds = -1 } }
+        #expect(throws: ConfigurationError.self) { try resolve { $0.idleTimeoutSeconds = 0 } }
+        #expect(throws: ConfigurationError.self) { try resolve { $0.connectTimeoutSeconds = 0 } }
+    }
+
+    @Test func credentialsInTheUpstreamURLNeverReachItsText() throws {
+        let url = try UpstreamURL("http://alice:s3cr%40t@llm.internal:8080/v1")
+        #expect(url.root == "http://llm.internal:8080")
+        #expect("\(url)" == "http://llm.internal:8080")
+        do {
+            _ = try UpstreamURL("ftp://alice:s3cret@llm.internal")
+            Issue.record("an ftp URL was accepted")
+        } catch {
+            #expect(!error.description.contains("s3cret"))
+        }
+    }
+
     @Test func environmentSetsAndFlagsWin() throws {
         let environment = [
             "SWITCHYARD_LISTEN": "0.0.0.0:9000", "SWITCHYARD_UPSTREAM": "http://10.0.0.1:8000/v1",

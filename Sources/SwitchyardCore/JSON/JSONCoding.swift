@@ -3,6 +3,13 @@
 #else
     import Foundation
 #endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The coders every translator shares. Default strategies only: custom key strategies cost a
 /// dynamic conformance check per container in swift-foundation.
@@ -89,20 +96,42 @@ public enum JSONCoding {
 }
 
 /// Counts a document's values the cheap way — openings of objects and arrays, and commas,
-/// outside strings — to bound what parsing it would cost before it is parsed.
+/// outside strings — to bound what parsing it would cost before it is parsed. It runs on every
+/// decoded request body, so strings (most of a body: prompts, images) are crossed with memchr
+/// rather than byte by byte.
 public enum JSONValueCount {
     public static func isWithin(_ limit: Int, _ bytes: [UInt8]) -> Bool {
-        var count = 0
-        var position = JSONTextPosition()
-        for byte in bytes where position.isOutsideStrings(byte) {
-            switch byte {
-            case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: ","):
-                count += 1
-                if count > limit { return false }
-            default: break
+        bytes.withUnsafeBufferPointer { buffer in
+            var count = 0
+            var index = 0
+            while index < buffer.count {
+                switch buffer[index] {
+                case UInt8(ascii: "\""):
+                    index = closingQuote(in: buffer, openedAt: index)
+                case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: ","):
+                    count += 1
+                    if count > limit { return false }
+                default: break
+                }
+                index += 1
             }
+            return true
         }
-        return true
+    }
+
+    /// The index of the quote that closes the string opened at `start` (one preceded by an even
+    /// run of backslashes), or the end of the buffer.
+    private static func closingQuote(in buffer: UnsafeBufferPointer<UInt8>, openedAt start: Int) -> Int {
+        guard let base = buffer.baseAddress else { return buffer.count }
+        var from = start + 1
+        while from < buffer.count, let found = memchr(base + from, Int32(UInt8(ascii: "\"")), buffer.count - from) {
+            let quote = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
+            var backslashes = 0
+            while quote - backslashes - 1 > start, buffer[quote - backslashes - 1] == UInt8(ascii: "\\") { backslashes += 1 }
+            if backslashes % 2 == 0 { return quote }
+            from = quote + 1
+        }
+        return buffer.count
     }
 }
 

@@ -63,31 +63,18 @@ extension SwitchyardConfiguration {
             configuration.ollamaVersion = version
         }
         // Bounded: NIO keeps time in Int64 nanoseconds, and a timeout past that would trap.
-        let longestTimeout = 366 * 86_400
-        if let seconds = flags.upstreamTimeoutSeconds {
-            guard (1...longestTimeout).contains(seconds) else {
-                throw ConfigurationError("--upstream-timeout must be between 1 and \(longestTimeout) seconds")
+        func timeout(_ seconds: Int?, _ flag: String, from lowest: Int = 1) throws(ConfigurationError) -> Duration? {
+            guard let seconds else { return nil }
+            let longest = 366 * 86_400
+            guard (lowest...longest).contains(seconds) else {
+                throw ConfigurationError("--\(flag) must be between \(lowest) and \(longest) seconds")
             }
-            configuration.upstreamHeadTimeout = .seconds(seconds)
+            return .seconds(seconds)
         }
-        if let seconds = flags.connectTimeoutSeconds {
-            guard (1...longestTimeout).contains(seconds) else {
-                throw ConfigurationError("--connect-timeout must be between 1 and \(longestTimeout) seconds")
-            }
-            configuration.upstreamConnectTimeout = .seconds(seconds)
-        }
-        if let seconds = flags.drainTimeoutSeconds {
-            guard (0...longestTimeout).contains(seconds) else {
-                throw ConfigurationError("--drain-timeout must be between 0 and \(longestTimeout) seconds")
-            }
-            configuration.drainTimeout = .seconds(seconds)
-        }
-        if let seconds = flags.idleTimeoutSeconds {
-            guard (1...longestTimeout).contains(seconds) else {
-                throw ConfigurationError("--idle-timeout must be between 1 and \(longestTimeout) seconds")
-            }
-            configuration.idleTimeout = .seconds(seconds)
-        }
+        if let value = try timeout(flags.upstreamTimeoutSeconds, "upstream-timeout") { configuration.upstreamHeadTimeout = value }
+        if let value = try timeout(flags.connectTimeoutSeconds, "connect-timeout") { configuration.upstreamConnectTimeout = value }
+        if let value = try timeout(flags.drainTimeoutSeconds, "drain-timeout", from: 0) { configuration.drainTimeout = value }
+        if let value = try timeout(flags.idleTimeoutSeconds, "idle-timeout") { configuration.idleTimeout = value }
         try resolveSecurity(flags, env: env, into: &configuration)
         let capabilityEntries =
             flags.modelCapabilities.isEmpty
