@@ -19,15 +19,22 @@ struct Forwarder: Sendable {
     func forward(
         _ request: Request, context: some RequestContext, body: ByteBuffer?, path: String? = nil
     ) async throws(RequestError) -> Response {
+        try await relay(send(request, context: context, body: body, path: path), for: request)
+    }
+
+    /// Sends the request on (to `path`, else its own path and query once checked) and returns
+    /// at the upstream's response head.
+    func send(
+        _ request: Request, context: some RequestContext, body: ByteBuffer?, path: String? = nil
+    ) async throws(RequestError) -> HTTPClientResponse {
         var target = path ?? request.uri.path
         if path == nil {
             try ForwardedPath.check(target)
             if let query = request.uri.query, !query.isEmpty { target += "?" + query }
         }
-        let response = try await client.execute(
+        return try await client.execute(
             HTTPMethod(rawValue: request.method.rawValue), target, headers: HeaderFilter.upstream(request.headers), body: body,
             logger: context.logger)
-        return try await relay(response, for: request)
     }
 
     func relay(_ response: HTTPClientResponse, for request: Request) async throws(RequestError) -> Response {

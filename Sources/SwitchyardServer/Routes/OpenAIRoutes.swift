@@ -46,8 +46,7 @@ struct OpenAIRoutes: Sendable {
     /// `GET /v1/models/{id}`: the upstream's own answer when it has the route; llama-server
     /// has none (404), and then the entry of its model list answers, as Ollama's does.
     private func forwardModel(_ request: Request, context: Context) async throws -> Response {
-        try ForwardedPath.check(request.uri.path)
-        let response = try await client.execute(.GET, request.uri.path, headers: HeaderFilter.upstream(request.headers), logger: context.logger)
+        let response = try await forwarder.send(request, context: context, body: nil)
         guard response.status == .notFound else { return try await forwarder.relay(response, for: request) }
         _ = try? await response.body.collect(upTo: 1024 * 1024)  // read to the end, so the connection is reused
         let id = PercentDecoding.decode(String(request.uri.path.dropFirst("/v1/models/".count)))
