@@ -136,26 +136,30 @@ public struct Timestamp: Sendable, Equatable {
 /// by a stream translator so that each chunk writes only its fraction: every streamed Ollama
 /// object carries a `created_at`.
 struct RFC3339SecondPrefix: Sendable {
-    private var second: Int64 = .min
+    /// The instant the prefix's second starts at, in Unix nanoseconds; nil before the first update.
+    private var secondStart: Int64?
     private var prefix: [UInt8] = []
 
     mutating func update(for time: Timestamp) {
-        let second = Timestamp.floorSecond(time.unixNanoseconds)
-        guard second != self.second else { return }
-        self.second = second
+        let start = time.unixNanoseconds - Timestamp.fraction(time.unixNanoseconds)
+        guard start != secondStart else { return }
+        secondStart = start
         prefix.removeAll(keepingCapacity: true)
-        Timestamp.appendRFC3339(unixNanoseconds: time.unixNanoseconds - Timestamp.fraction(time.unixNanoseconds), to: &prefix)
+        Timestamp.appendRFC3339(unixNanoseconds: start, to: &prefix)
         prefix.removeLast(10)  // "000000000Z": the fraction is written per call
     }
 
     /// The whole timestamp; falls back to formatting it all when `time` is in another second.
+    /// Per chunk: one subtraction, no division.
     func append(_ time: Timestamp, to bytes: inout [UInt8]) {
-        guard Timestamp.floorSecond(time.unixNanoseconds) == second else {
+        guard let secondStart, case (let nanos, false) = time.unixNanoseconds.subtractingReportingOverflow(secondStart),
+            (0..<1_000_000_000).contains(nanos)
+        else {
             Timestamp.appendRFC3339(unixNanoseconds: time.unixNanoseconds, to: &bytes)
             return
         }
         bytes.append(contentsOf: prefix)
-        Timestamp.appendDigits(Timestamp.fraction(time.unixNanoseconds), width: 9, to: &bytes)
+        Timestamp.appendDigits(nanos, width: 9, to: &bytes)
         bytes.append(UInt8(ascii: "Z"))
     }
 }
