@@ -101,22 +101,24 @@ public enum JSONCoding {
 /// rather than byte by byte.
 public enum JSONValueCount {
     public static func isWithin(_ limit: Int, _ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBufferPointer { buffer in
-            var count = 0
-            var index = 0
-            while index < buffer.count {
-                switch buffer[index] {
-                case UInt8(ascii: "\""):
-                    index = closingQuote(in: buffer, openedAt: index)
-                case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: ","):
-                    count += 1
-                    if count > limit { return false }
-                default: break
-                }
-                index += 1
+        bytes.withUnsafeBufferPointer { isWithin(limit, $0) }
+    }
+
+    public static func isWithin(_ limit: Int, _ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
+        var count = 0
+        var index = 0
+        while index < buffer.count {
+            switch buffer[index] {
+            case UInt8(ascii: "\""):
+                index = closingQuote(in: buffer, openedAt: index)
+            case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: ","):
+                count += 1
+                if count > limit { return false }
+            default: break
             }
-            return true
+            index += 1
         }
+        return true
     }
 
     /// The index of the quote that closes the string opened at `start` (one preceded by an even

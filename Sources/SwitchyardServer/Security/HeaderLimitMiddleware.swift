@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
+import NIOCore
 import SwitchyardCore
 
 /// Bounds on a request's head, in two tiers. NIO's parser refuses what is past the hard limits
@@ -34,7 +35,7 @@ extension HeaderLimitMiddleware where Context == SwitchyardRequestContext {
     /// would otherwise keep thousands open).
     static func channelConfiguration(idleTimeout: Duration) -> HTTP1Channel.Configuration {
         HTTP1Channel.Configuration(
-            idleTimeout: .nanoseconds(Int64(clamping: idleTimeout.components.seconds) * 1_000_000_000),
+            idleTimeout: TimeAmount(idleTimeout),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: 64 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 256))
     }
 }

@@ -151,7 +151,9 @@ public final class UpstreamClient: Sendable {
     static let maximumAnswerValues = 16_000_000
 
     private func decodeJSON<T: Decodable>(_ type: T.Type, _ body: ByteBuffer, path: String?) throws(RequestError) -> T {
-        guard JSONValueCount.isWithin(Self.maximumAnswerValues, Array(body.readableBytesView)) else {
+        // Counted in place: an answer can be tens of megabytes.
+        let withinLimit = body.withUnsafeReadableBytes { JSONValueCount.isWithin(Self.maximumAnswerValues, $0.assumingMemoryBound(to: UInt8.self)) }
+        guard withinLimit else {
             throw RequestError(.badGateway, "upstream \(base) sent an answer with more than \(Self.maximumAnswerValues) JSON values")
         }
         guard let value = try? JSONCoding.decoder().decode(T.self, from: Data(body.readableBytesView)) else {
