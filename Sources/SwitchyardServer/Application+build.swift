@@ -5,7 +5,7 @@ import NIOCore
 import ServiceLifecycle
 import SwitchyardCore
 
-/// Assembles the server: one upstream client, the model catalog, both API surfaces, and the
+/// Assembles the server: one upstream client, the model catalog, the API surfaces, and the
 /// error middleware that answers every failure in the caller's dialect.
 public func buildApplication(
     configuration: SwitchyardConfiguration, logger: Logger
@@ -31,6 +31,10 @@ public func buildApplication(
     ).register(on: router)
     OpenAIRoutes(forwarder: forwarder, client: client, catalog: catalog, dialect: dialect, maximumBodySize: configuration.maximumBodySize)
         .register(on: router)
+    let bridge = ChatBridge(client: client, dialect: dialect)
+    let native = NativeRouteProbe(client: client, setting: configuration.nativeRoutes, logger: logger)
+    AnthropicRoutes(forwarder: forwarder, bridge: bridge, native: native, maximumBodySize: configuration.maximumBodySize).register(on: router)
+    ResponsesRoutes(forwarder: forwarder, bridge: bridge, native: native, maximumBodySize: configuration.maximumBodySize).register(on: router)
     var services: [any Service] = [
         UpstreamClientService(client: client, dialect: dialect),
         DrainService(client: client, timeout: configuration.drainTimeout, logger: logger),

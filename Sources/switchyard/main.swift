@@ -36,6 +36,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Upstream dialect: openai, ollama, or auto to probe. (default: openai)")
     var upstreamDialect: String?
 
+    @Option(
+        help:
+            "/v1/messages and /v1/responses: auto passes them to an upstream that serves them itself, never always translates them to its chat endpoint. (default: auto)"
+    )
+    var nativeRoutes: String?
+
     @Option(help: "Version reported by /api/version; clients need at least 0.6.4. (default: \(SwitchyardConfiguration.defaultOllamaVersion))")
     var ollamaVersion: String?
 
@@ -118,6 +124,7 @@ struct Serve: AsyncParsableCommand {
         inputs.listen = listen
         inputs.upstream = upstream
         inputs.upstreamDialect = upstreamDialect
+        inputs.nativeRoutes = nativeRoutes
         inputs.ollamaVersion = ollamaVersion
         inputs.upstreamTimeoutSeconds = upstreamTimeout
         inputs.connectTimeoutSeconds = connectTimeout

@@ -21,6 +21,14 @@ struct JSONObjectWriter {
         bytes.append(UInt8(ascii: "{"))
     }
 
+    /// An object preceded by a prefix made at run time (an SSE event's `event:` and `data:` lines).
+    init(capacity: Int, prefix: String) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+        bytes.append(contentsOf: prefix.utf8)
+        bytes.append(UInt8(ascii: "{"))
+    }
+
     mutating func field(_ name: StaticString, _ value: String) {
         key(name)
         Self.appendString(value, to: &bytes)

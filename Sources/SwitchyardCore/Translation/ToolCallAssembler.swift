@@ -104,6 +104,12 @@ enum ToolCallID {
         if let given, !given.isEmpty { return given }
         return "call_" + SHA256.hexDigest(seed).prefix(8)
     }
+
+    /// A fresh id, for a call streamed before its arguments are known (so none can seed it).
+    static func random(prefix: String = "call_", length: Int = 24) -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)
+        return prefix + String(decoding: (0..<length).map { _ in alphabet.randomElement()! }, as: UTF8.self)
+    }
 }
 
 public struct ToolCallError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -7,6 +7,7 @@ public struct ConfigurationInputs: Sendable {
     public var listen: String?
     public var upstream: String?
     public var upstreamDialect: String?
+    public var nativeRoutes: String?
     public var upstreamAPIKey: String?
     public var ollamaVersion: String?
     public var upstreamTimeoutSeconds: Int?
@@ -51,6 +52,12 @@ extension SwitchyardConfiguration {
                 throw ConfigurationError("invalid upstream dialect '\(dialect)': expected openai, ollama or auto")
             }
             configuration.upstreamDialect = setting
+        }
+        if let native = flags.nativeRoutes ?? env("SWITCHYARD_NATIVE_ROUTES") {
+            guard let setting = NativeRoutesSetting(rawValue: native.lowercased()) else {
+                throw ConfigurationError("invalid native-routes setting '\(native)': expected auto or never")
+            }
+            configuration.nativeRoutes = setting
         }
         configuration.upstreamAPIKey = flags.upstreamAPIKey ?? env("SWITCHYARD_UPSTREAM_API_KEY")
         if let version = flags.ollamaVersion ?? env("SWITCHYARD_OLLAMA_VERSION") {

@@ -37,6 +37,8 @@ public struct SwitchyardConfiguration: Sendable {
     /// one — before it is closed. Never applies while a response is being written, so a stream
     /// (or a wait for a model to load) is never cut by it.
     public var idleTimeout: Duration = .seconds(60)
+    /// Whether `/v1/messages` and `/v1/responses` may go to an upstream that serves them itself.
+    public var nativeRoutes: NativeRoutesSetting = .auto
 
     /// A current Ollama release: clients gate features on the version (the Anthropic and
     /// Responses surfaces came with 0.13 and 0.14), and some refuse old ones.
@@ -71,6 +73,13 @@ public enum UpstreamDialectSetting: String, Sendable, CaseIterable {
     case ollama
     /// Probe the upstream's `/api/version` to tell an Ollama server from an OpenAI-compatible one.
     case auto
+}
+
+/// `auto`: a route the upstream serves itself is passed through; `never`: always translated
+/// to the upstream's chat endpoint.
+public enum NativeRoutesSetting: String, Sendable, CaseIterable {
+    case auto
+    case never
 }
 
 public enum UpstreamDialect: String, Sendable {

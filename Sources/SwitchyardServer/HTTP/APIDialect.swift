@@ -10,14 +10,17 @@ import SwitchyardCore
     import Foundation
 #endif
 
-/// The two API surfaces. Every error is rendered in the dialect of the surface the client
-/// called, because each family of clients only knows how to read its own.
+/// The families of error shapes. Every error is rendered in the dialect of the surface the
+/// client called, because each family of clients only knows how to read its own; the Responses
+/// API shares OpenAI's.
 public enum APIDialect: Sendable {
     case ollama
     case openAI
+    case anthropic
 
     public static func of(path: String) -> APIDialect {
-        path == "/v1" || path.hasPrefix("/v1/") ? .openAI : .ollama
+        if path == "/v1/messages" || path.hasPrefix("/v1/messages/") { return .anthropic }
+        return path == "/v1" || path.hasPrefix("/v1/") ? .openAI : .ollama
     }
 
     func errorResponse(status: Int, message: String, retryAfter: String? = nil) -> Response {
@@ -27,6 +30,8 @@ public enum APIDialect: Sendable {
             body = OllamaError.body(message)
         case .openAI:
             body = OpenAIError.body(message: message, status: status)
+        case .anthropic:
+            body = AnthropicError.body(message: message, status: status)
         }
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if let retryAfter { headers[.retryAfter] = retryAfter }

@@ -53,6 +53,7 @@ struct CORSMiddleware<Context: RequestContext>: RouterMiddleware {
         ]
         allowedHeaders =
             (["Authorization", "Content-Type", "User-Agent", "Accept", "X-Requested-With", "OpenAI-Beta", apiKeyHeader]
+            + ["anthropic-version", "anthropic-beta", "x-api-key", "anthropic-dangerous-direct-browser-access"]
             + stainless.map { "x-stainless-\($0)" }).joined(separator: ", ")
     }
 

@@ -66,7 +66,10 @@ struct InboundAuthMiddleware<Context: RequestContext>: RouterMiddleware {
                 if Self.matches(Array(decoded), any: basicCredentials) { return true }
             }
         }
-        return headers[values: apiKeyHeader].contains { Self.matches(Array($0.utf8), any: apiKeys) }
+        if headers[values: apiKeyHeader].contains(where: { Self.matches(Array($0.utf8), any: apiKeys) }) { return true }
+        // The Anthropic SDKs (and Claude Code) send their key as `x-api-key`, whatever header
+        // is configured: API keys and tokens both count there.
+        return headers[values: HTTPField.Name("x-api-key")!].contains { Self.matches(Array($0.utf8), any: apiKeys + bearerTokens) }
     }
 
     private static func credential(_ value: String, scheme: String) -> String? {

@@ -52,7 +52,7 @@ public final class UpstreamClient: Sendable {
         base = configuration.upstream
         apiKey = configuration.upstreamAPIKey
         headTimeout = configuration.upstreamHeadTimeout
-        inboundCredentialHeaders = configuration.auth.isEnabled ? ["authorization", configuration.auth.apiKeyHeader.lowercased()] : []
+        inboundCredentialHeaders = configuration.auth.isEnabled ? ["authorization", "x-api-key", configuration.auth.apiKeyHeader.lowercased()] : []
     }
 
     /// The client's own `Authorization`, which reaches the upstream only when Switchyard checks
