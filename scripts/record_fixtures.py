@@ -117,11 +117,43 @@ def record_features(scratch):
         print(f"  (status {status})")
 
 
+ANTHROPIC_WEATHER_TOOL = {"name": "get_weather", "description": "Current weather in a city",
+                          "input_schema": WEATHER_TOOL["function"]["parameters"]}
+
+
+def record_native_routes(scratch):
+    """llama-server's own Anthropic Messages and Responses routes, which Switchyard passes
+    through when the upstream serves them."""
+    with servers.llama_server(servers.tiny_model(scratch), scratch, alias="tiny") as base:
+        body = {"model": "tiny", "max_tokens": 6, "temperature": 0,
+                "messages": [{"role": "user", "content": "Say hello to the world"}]}
+        save("messages.json", request(base, "POST", "/v1/messages", body)[1], body)
+        body = {**body, "stream": True}
+        save("messages-stream.sse", request(base, "POST", "/v1/messages", body)[1], body)
+        body = {"model": "tiny", "messages": [{"role": "user", "content": "Say hello to the world"}]}
+        save("messages-count-tokens.json", request(base, "POST", "/v1/messages/count_tokens", body)[1], body)
+        status, data = request(base, "POST", "/v1/messages", {})
+        save("messages-error.json", data)
+        print(f"  (status {status})")
+        body = {"model": "tiny", "input": "Say hello to the world", "max_output_tokens": 6, "temperature": 0}
+        save("responses.json", request(base, "POST", "/v1/responses", body)[1], body)
+        body = {**body, "stream": True}
+        save("responses-stream.sse", request(base, "POST", "/v1/responses", body)[1], body)
+    with servers.llama_server(servers.tiny_model(scratch, "tools"), scratch, alias="tiny-tools") as base:
+        body = {"model": "tiny-tools", "max_tokens": 100, "temperature": 0, "tools": [ANTHROPIC_WEATHER_TOOL],
+                "messages": [{"role": "user", "content": "Weather in Paris?"}], "stream": True}
+        save("messages-tools-stream.sse", request(base, "POST", "/v1/messages", body)[1], body)
+
+
 def main():
     scratch = servers.scratch_dir()
     if sys.argv[1:] == ["--features"]:  # only the fixtures of tools, reasoning and the like
         record_features(scratch)
         return
+    if sys.argv[1:] == ["--native-routes"]:  # only llama-server's Anthropic and Responses routes
+        record_native_routes(scratch)
+        return
+    record_native_routes(scratch)
     model = servers.tiny_model(scratch)
     record_features(scratch)
     with servers.llama_server(model, scratch) as base:
