@@ -49,8 +49,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // Locates the recorded traffic in Fixtures/ for every test target.
-        .target(name: "SwitchyardFixtures", path: "Tests/SwitchyardFixtures", swiftSettings: strict),
+        // Locates the recorded traffic in Fixtures/ for every test target, and reads translated streams strictly.
+        .target(name: "SwitchyardFixtures", dependencies: ["SwitchyardCore"], path: "Tests/SwitchyardFixtures", swiftSettings: strict),
         .testTarget(
             name: "SwitchyardCoreTests",
             dependencies: ["SwitchyardCore", "SwitchyardFixtures"],

@@ -61,6 +61,17 @@ struct FakeUpstream: FakeServer {
             let streaming = (try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])?["stream"] as? Bool ?? false
             return try respond(streaming: streaming, request: request, log: log)
         }
+        // llama-server's answer to a route it lacks, logged so tests see what was asked.
+        // (The router does not backtrack: `/v1/…` needs a wildcard of its own.)
+        for path in ["**", "/v1/**"] {
+            router.post(RouterPath(path)) { request, _ in
+                var request = request
+                log.record(request, body: Array(try await request.collectBody(upTo: 1 << 24).readableBytesView))
+                return Response(
+                    status: .notFound, headers: [.contentType: "application/json"],
+                    body: .init(byteBuffer: ByteBuffer(string: #"{"error":{"message":"File Not Found","type":"not_found_error","code":404}}"#)))
+            }
+        }
         return router
     }
 

@@ -67,9 +67,9 @@ struct InboundAuthMiddleware<Context: RequestContext>: RouterMiddleware {
             }
         }
         if headers[values: apiKeyHeader].contains(where: { Self.matches(Array($0.utf8), any: apiKeys) }) { return true }
-        // The Anthropic SDKs (and Claude Code) send their key as `x-api-key`, whatever header
-        // is configured: API keys and tokens both count there.
-        return headers[values: HTTPField.Name("x-api-key")!].contains { Self.matches(Array($0.utf8), any: apiKeys + bearerTokens) }
+        // The Anthropic SDKs (and Claude Code's ANTHROPIC_API_KEY) send their key as `x-api-key`,
+        // whatever header is configured; a token goes as Bearer (ANTHROPIC_AUTH_TOKEN).
+        return headers[values: HTTPField.Name("x-api-key")!].contains { Self.matches(Array($0.utf8), any: apiKeys) }
     }
 
     private static func credential(_ value: String, scheme: String) -> String? {
