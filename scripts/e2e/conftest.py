@@ -106,3 +106,54 @@ def vision_claimed_proxy(llama, scratch):
     with servers.switchyard(llama, scratch, name="switchyard-vision-claimed",
                             extra_args=["--model-capabilities", "tiny=completion,vision"]) as (url, _):
         yield url
+
+
+@contextlib.contextmanager
+def chat_only_switchyard(upstream, scratch, name):
+    """Switchyard (native routes on auto) in front of a chat-completions-only relay to `upstream`:
+    the probe finds no `/v1/messages` or `/v1/responses`, so both are translated."""
+    with contextlib.ExitStack() as stack:
+        relay = stack.enter_context(servers.chat_completions_only(upstream))
+        url, _ = stack.enter_context(servers.switchyard(relay, scratch, name=name))
+        yield url
+
+
+@pytest.fixture(scope="session")
+def chat_only_proxy(llama, scratch):
+    with chat_only_switchyard(llama, scratch, "switchyard-chat-only") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def tools_llama(scratch):
+    with servers.llama_server(servers.tiny_model(scratch, "tools"), scratch, alias="tiny-tools") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def tools_chat_only_proxy(tools_llama, scratch):
+    with chat_only_switchyard(tools_llama, scratch, "switchyard-tools-chat-only") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def tools_native_proxy(tools_llama, scratch):
+    """Switchyard passing /v1/messages through to the tool-calling llama-server."""
+    with servers.switchyard(tools_llama, scratch, name="switchyard-tools-native") as (url, _):
+        yield url
+
+
+@pytest.fixture(scope="session")
+def think_translating_proxy(scratch):
+    with contextlib.ExitStack() as stack:
+        upstream = stack.enter_context(servers.llama_server(servers.tiny_model(scratch, "think"), scratch, alias="tiny-think"))
+        url, _ = stack.enter_context(
+            servers.switchyard(upstream, scratch, name="switchyard-think-translating", extra_args=["--native-routes", "never"]))
+        yield url
+
+
+@pytest.fixture(scope="session")
+def tools_llama_proxy(tools_native_proxy):
+    """The tool-calling llama-server behind a Switchyard on `auto`: /v1/responses is translated
+    although llama-server serves it (its stream lacks what the SDK's stream helper reads)."""
+    return tools_native_proxy

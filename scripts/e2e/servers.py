@@ -109,3 +109,63 @@ def switchyard(upstream, log_dir, name="switchyard", extra_args=(), env=None):
 
 def scratch_dir():
     return tempfile.mkdtemp(prefix="switchyard-e2e-")
+
+
+@contextlib.contextmanager
+def chat_completions_only(upstream):
+    """An OpenAI-compatible upstream that serves only `/v1/models` and `/v1/chat/completions`
+    (as many hosted APIs and older servers do): those two relayed to `upstream` as they stream,
+    every other route a 404. Runs in this process, on a free loopback port."""
+    import http.client
+    import http.server
+    import threading
+
+    host, port = upstream.removeprefix("http://").split(":")
+
+    class Relay(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def relay(self):
+            path = self.path.split("?")[0]
+            length = int(self.headers.get("Content-Length") or 0)
+            payload = self.rfile.read(length) if length else None  # read always: the connection is reused
+            if path not in ("/v1/models", "/v1/chat/completions"):
+                body = b'{"detail":"Not Found"}'
+                self.send_response(404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            conn = http.client.HTTPConnection(host, int(port), timeout=120)
+            conn.request(self.command, self.path, body=payload, headers={"Content-Type": "application/json"})
+            answer = conn.getresponse()
+            self.send_response(answer.status)
+            self.send_header("Content-Type", answer.getheader("Content-Type", "application/json"))
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            while chunk := answer.read1(65536):
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.flush()
+            self.wfile.write(b"0\r\n\r\n")
+            conn.close()
+
+        do_GET = relay
+        do_POST = relay
+
+        def do_HEAD(self):
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Relay)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
