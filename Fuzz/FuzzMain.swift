@@ -27,6 +27,10 @@ enum FuzzTargets {
         "ollama-request": ollamaRequest,
         "openai-request": openAIRequest,
         "keepalive": keepAlive,
+        "sse-anthropic": sseToAnthropic,
+        "sse-responses": sseToResponses,
+        "ndjson-surfaces": ndjsonToSurfaces,
+        "surface-request": surfaceRequest,
     ]
 
     static let selected: @Sendable ([UInt8]) -> Void = {

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(sse lines scanner sse-ndjson ndjson-sse ollama-request openai-request keepalive)
+[ ${#targets[@]} -gt 0 ] || targets=(sse lines scanner sse-ndjson ndjson-sse ollama-request openai-request keepalive sse-anthropic sse-responses ndjson-surfaces surface-request)
 
 out=.build-fuzz
 mkdir -p "$out"
@@ -19,7 +19,7 @@ sources=$(find Sources/SwitchyardCore Fuzz -name '*.swift' | sort)
 if [ ! -x "$binary" ] || [ -n "$(find $sources -newer "$binary" | head -1)" ]; then
     echo "fuzz: building $binary" >&2
     # shellcheck disable=SC2086
-    swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name SwitchyardFuzz -swift-version 6 \
+    swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name SwitchyardFuzz -package-name switchyard -swift-version 6 \
         -enable-upcoming-feature ExistentialAny -enable-upcoming-feature MemberImportVisibility \
         $sources -o "$binary" 2>"$out/build.log" || { grep -v "ld.gold: warning" "$out/build.log" >&2; exit 1; }
 fi
@@ -28,14 +28,15 @@ seed() {  # seed corpus for a target, from the recorded traffic
     local target=$1 dir=$out/corpus/$1
     mkdir -p "$dir"
     case $target in
-        sse|sse-ndjson) cp Fixtures/llama-server/*.sse "$dir/" ;;
-        lines|ndjson-sse) for file in Fixtures/ollama/*.ndjson Fixtures/ollama-docs/*.ndjson Fixtures/switchyard-ollama/*.ndjson; do
+        sse|sse-ndjson|sse-anthropic|sse-responses) cp Fixtures/llama-server/*.sse "$dir/" ;;
+        lines|ndjson-sse|ndjson-surfaces) for file in Fixtures/ollama/*.ndjson Fixtures/ollama-docs/*.ndjson Fixtures/switchyard-ollama/*.ndjson; do
                 cp "$file" "$dir/$(basename "$(dirname "$file")")-$(basename "$file")"; done ;;
         scanner) cp Fixtures/llama-server/*.json "$dir/"
             # single chunks of the recorded streams, the scanner's real input
             grep -h '^data: {' Fixtures/llama-server/*.sse | head -200 | sed 's/^data: //' | split -l 1 - "$dir/chunk-" ;;
         ollama-request) cp Fixtures/switchyard-ollama/*.request.json "$dir/" ;;
         openai-request) cp Fixtures/llama-server/*.json "$dir/" ;;
+        surface-request) cp Fixtures/llama-server/*.json "$dir/"; cp Fixtures/surfaces/*.json "$dir/" 2>/dev/null || true ;;
         keepalive) printf '"5m"' >"$dir/a"; printf '300' >"$dir/b"; printf '"-1h30m15.5s"' >"$dir/c"; printf '"1.5µs"' >"$dir/d" ;;
     esac
 }

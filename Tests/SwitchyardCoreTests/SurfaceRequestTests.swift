@@ -66,6 +66,18 @@ import Testing
         }
     }
 
+    @Test func outputConfigSetsEffortAndStructuredOutput() throws {
+        let translated = try Self.anthropic(
+            #"{"model":"m","max_tokens":5,"messages":[],"output_config":{"effort":"xhigh","format":{"type":"json_schema","schema":{"type":"object"}},"task_budget":1}}"#
+        )
+        #expect(translated.body["reasoning_effort"] == "high")
+        #expect(translated.body["response_format"] == ["type": "json_schema", "json_schema": ["name": "response", "schema": ["type": "object"]]])
+        #expect(translated.untranslated.map(\.path) == ["output_config.task_budget"])
+        let thinking = try Self.anthropic(
+            #"{"model":"m","max_tokens":5,"messages":[],"thinking":{"type":"disabled"},"output_config":{"effort":"high"}}"#)
+        #expect(thinking.body["reasoning_effort"] == "none", "thinking wins over effort")
+    }
+
     @Test func thinkingDisabledAsksForNoReasoningAndHidesIt() throws {
         let translated = try Self.anthropic(#"{"model":"m","max_tokens":5,"messages":[],"thinking":{"type":"disabled"}}"#)
         #expect(translated.body["reasoning_effort"] == "none" && !translated.showThinking)

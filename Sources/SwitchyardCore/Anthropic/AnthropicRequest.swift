@@ -16,6 +16,8 @@ package struct AnthropicRequest: Sendable, Equatable, Decodable {
     package var tools: [JSONValue]?
     package var toolChoice: JSONValue?
     package var thinking: JSONValue?
+    /// `effort` and `format` (structured output), the newer API's output settings.
+    package var outputConfig: JSONValue?
     package var stopSequences: [String]?
     /// `temperature`, `top_p`, `top_k`: OpenAI-compatible servers take them under the same names.
     package var sampling: [String: JSONValue]
@@ -24,7 +26,8 @@ package struct AnthropicRequest: Sendable, Equatable, Decodable {
 
     static let samplingKeys = ["temperature", "top_p", "top_k"]
     static let known: Set<String> = Set(
-        ["model", "max_tokens", "system", "messages", "tools", "tool_choice", "thinking", "stop_sequences", "stream"] + samplingKeys)
+        ["model", "max_tokens", "system", "messages", "tools", "tool_choice", "thinking", "output_config", "stop_sequences", "stream"]
+            + samplingKeys)
 
     package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: AnyCodingKey.self)
@@ -37,6 +40,7 @@ package struct AnthropicRequest: Sendable, Equatable, Decodable {
         tools = try c.decodeIfPresent([JSONValue].self, forKey: .init("tools"))
         toolChoice = try c.decodeIfPresent(JSONValue.self, forKey: .init("tool_choice"))
         thinking = try c.decodeIfPresent(JSONValue.self, forKey: .init("thinking"))
+        outputConfig = try c.decodeIfPresent(JSONValue.self, forKey: .init("output_config"))
         stopSequences = try c.decodeIfPresent([String].self, forKey: .init("stop_sequences"))
         var sampling: [String: JSONValue] = [:]
         for key in Self.samplingKeys {

@@ -24,6 +24,7 @@ package enum AnthropicToOpenAI {
         try toolChoice(request.toolChoice, tools: &tools, into: &body)
         if !tools.isEmpty { body["tools"] = .array(tools) }
         let showThinking = try thinking(request.thinking, into: &body)
+        try outputConfig(request.outputConfig, into: &body, notes: &notes)
         for key in request.extra.keys.sorted() { notes.add(key, "no OpenAI equivalent") }
         return TranslatedRequest(body: body, untranslated: notes.fields, showThinking: showThinking)
     }
@@ -222,6 +223,29 @@ package enum AnthropicToOpenAI {
             body["reasoning_effort"] = "none"
             return false
         default: throw RequestError(.badRequest, "thinking.type: must be 'enabled', 'disabled' or 'adaptive'")
+        }
+    }
+
+    /// `effort` as `reasoning_effort` (unless `thinking` set it), `format` as `response_format`.
+    private static func outputConfig(_ config: JSONValue?, into body: inout [String: JSONValue], notes: inout Notes) throws(RequestError) {
+        guard let config, config != .null else { return }
+        guard let settings = config.objectValue else { throw RequestError(.badRequest, "output_config: must be an object") }
+        for (key, value) in settings.sorted(by: { $0.key < $1.key }) where value != .null {
+            switch key {
+            case "effort":
+                guard let effort = value.stringValue?.lowercased() else { throw RequestError(.badRequest, "output_config.effort: must be a string") }
+                if body["reasoning_effort"] == nil { body["reasoning_effort"] = .string(effort == "xhigh" ? "high" : effort) }
+            case "format":
+                switch value["type"]?.stringValue {
+                case "json_schema":
+                    guard let schema = value["schema"], schema.objectValue != nil else {
+                        throw RequestError(.badRequest, "output_config.format.schema: must be an object")
+                    }
+                    body["response_format"] = ["type": "json_schema", "json_schema": ["name": "response", "schema": schema]]
+                default: throw RequestError(.badRequest, "output_config.format.type: must be 'json_schema'")
+                }
+            default: notes.add("output_config.\(key)", "no OpenAI equivalent")
+            }
         }
     }
 
