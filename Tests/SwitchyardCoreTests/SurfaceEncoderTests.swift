@@ -121,6 +121,33 @@ import Testing
         #expect(truncated.error?.contains("arguments are not a JSON object") == true)
     }
 
+    /// Found by fuzzing (`sse-anthropic`): text after an unusable tool call was written after
+    /// the error event that ended the stream.
+    @Test func nothingFollowsTheErrorOfAnUnusableToolCall() throws {
+        let stream = [
+            #"{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"a","function":{"name":"f","arguments":"{"}}]}}]}"#,
+            #"{"choices":[{"index":0,"delta":{"content":"after"}}]}"#, #"{"choices":[{"index":0,"delta":{"reasoning_content":"more"}}]}"#,
+            #"{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#, "[DONE]",
+        ].map { "data: \($0)\n\n" }.joined()
+        let reader = try AnthropicStreamReader(Self.anthropic([Array(stream.utf8)]))
+        #expect(reader.names.last == "error" && reader.error?.contains("not a JSON object") == true)
+    }
+
+    /// The inputs the fuzzer found (its input format: a byte giving the cut count, the cuts,
+    /// then the stream) read back strictly, whole.
+    @Test func fuzzFindingsReadBackStrictly() throws {
+        let folder = Fixtures.root.appendingPathComponent("fuzz/sse-anthropic")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(!files.isEmpty)
+        for file in files {
+            let input = try Fixtures.bytes("fuzz/sse-anthropic/\(file)")
+            let cuts = min(Int(input.first ?? 0) % 9, max(input.count - 1, 0))
+            let stream = Array(input.dropFirst(1 + cuts))
+            _ = try AnthropicStreamReader(Self.anthropic([stream]))
+            _ = try ResponsesStreamReader(Self.responses([stream]))
+        }
+    }
+
     @Test func ollamaStreamsBecomeAnthropicStreams() throws {
         let bytes = try Fixtures.bytes("ollama-docs/chat-stream-thinking-tools.ndjson")
         for pieces in splits(of: bytes) {

@@ -46,11 +46,10 @@ package struct AnthropicStreamEncoder: ReplyEventEncoder {
         if !started { start(into: &out) }
         switch event {
         case .text(let text):
-            open(.text, into: &out)
+            guard open(.text, into: &out) else { return }
             delta("text_delta", "text", text, into: &out)
         case .reasoning(let text):
-            guard showThinking else { return }
-            open(.thinking, into: &out)
+            guard showThinking, open(.thinking, into: &out) else { return }
             delta("thinking_delta", "thinking", text, into: &out)
         case .toolCallStarted(let index, let id, let name):
             calledTools = true
@@ -100,10 +99,11 @@ package struct AnthropicStreamEncoder: ReplyEventEncoder {
         out += object.finished(suffix: "\n\n")
     }
 
-    /// Closes the open block unless it is `kind`, then opens `kind`.
-    private mutating func open(_ kind: Block, into out: inout [UInt8]) {
-        guard block != kind else { return }
-        guard close(into: &out) else { return }
+    /// Closes the open block unless it is `kind`, then opens `kind`; false when closing failed
+    /// the stream (an unusable tool call), after which nothing more is written.
+    private mutating func open(_ kind: Block, into out: inout [UInt8]) -> Bool {
+        guard block != kind else { return true }
+        guard close(into: &out) else { return false }
         var content = JSONObjectWriter(capacity: 64)
         switch kind {
         case .text:
@@ -113,9 +113,10 @@ package struct AnthropicStreamEncoder: ReplyEventEncoder {
             content.field("type", "thinking")
             content.field("thinking", "")
             content.field("signature", "")
-        case .tool, .none: return
+        case .tool, .none: return true
         }
         blockStart(content, kind, into: &out)
+        return true
     }
 
     private mutating func goLive(_ call: Call, into out: inout [UInt8]) {
