@@ -43,6 +43,16 @@ let benchmarks: @Sendable () -> Void = {
         var translator = SSEToNDJSONTranslator(kind: .chat, model: "tiny", start: at)
         for _ in benchmark.scaledIterations { blackHole(translator.feed(sseChunk, at: at)) }
     }
+    // The newer surfaces go through reply events; SSE to NDJSON above is their baseline.
+    Benchmark("SSE to Anthropic events (one chunk)", configuration: perChunk) { benchmark in
+        var translator = ReplyStreamTranslator(decoder: OpenAIReplyDecoder(), encoder: AnthropicStreamEncoder(id: "msg_1", model: "tiny"))
+        for _ in benchmark.scaledIterations { blackHole(translator.feed(sseChunk)) }
+    }
+    Benchmark("SSE to Responses events (one chunk)", configuration: perChunk) { benchmark in
+        let echo = ResponsesEcho(id: "resp_1", model: "tiny", createdAt: 1)
+        var translator = ReplyStreamTranslator(decoder: OpenAIReplyDecoder(), encoder: ResponsesStreamEncoder(echo: echo))
+        for _ in benchmark.scaledIterations { blackHole(translator.feed(sseChunk)) }
+    }
     Benchmark("NDJSON to SSE (one chunk)", configuration: perChunk) { benchmark in
         var translator = NDJSONToSSETranslator(kind: .chat, model: "tiny", id: "chatcmpl-1", created: 1, includeUsage: false)
         for _ in benchmark.scaledIterations { blackHole(translator.feed(ndjsonChunk)) }

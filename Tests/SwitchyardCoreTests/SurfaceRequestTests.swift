@@ -91,9 +91,13 @@ import Testing
         (#"{"model":"m","max_tokens":5,"messages":[],"thinking":{"type":"sometimes"}}"#, "thinking.type"),
     ])
     func badAnthropicRequestsNameTheField(_ json: String, _ expected: String) {
+        Self.expectRefusal(saying: expected) { try Self.anthropic(json) }
+    }
+
+    static func expectRefusal(saying expected: String, _ translate: () throws -> TranslatedRequest) {
         do {
-            _ = try Self.anthropic(json)
-            Issue.record("accepted: \(json)")
+            _ = try translate()
+            Issue.record("accepted, though it should have been refused with \(expected)")
         } catch let error as RequestError {
             #expect(error.message.contains(expected), "\(error.message)")
         } catch {
@@ -139,13 +143,6 @@ import Testing
         (#"{"model":"m","input":"x","tool_choice":{"type":"function","name":"nope"}}"#, "no function named"),
     ])
     func refusedResponsesRequestsSayWhy(_ json: String, _ expected: String) {
-        do {
-            _ = try Self.responses(json)
-            Issue.record("accepted: \(json)")
-        } catch let error as RequestError {
-            #expect(error.message.contains(expected), "\(error.message)")
-        } catch {
-            Issue.record("\(error)")
-        }
+        Self.expectRefusal(saying: expected) { try Self.responses(json) }
     }
 }

@@ -42,13 +42,7 @@ package struct AnthropicRequest: Sendable, Equatable, Decodable {
         thinking = try c.decodeIfPresent(JSONValue.self, forKey: .init("thinking"))
         outputConfig = try c.decodeIfPresent(JSONValue.self, forKey: .init("output_config"))
         stopSequences = try c.decodeIfPresent([String].self, forKey: .init("stop_sequences"))
-        var sampling: [String: JSONValue] = [:]
-        for key in Self.samplingKeys {
-            guard let value = try c.decodeIfPresent(JSONValue.self, forKey: .init(key)), value != .null else { continue }
-            guard value.doubleValue != nil else { throw RequestError(.badRequest, "\(key): must be a number") }
-            sampling[key] = value
-        }
-        self.sampling = sampling
+        sampling = try c.numbers(Self.samplingKeys) { RequestError(.badRequest, "\($0): must be a number") }
         stream = try c.decodeIfPresent(Bool.self, forKey: .init("stream")) ?? false
         extra = try c.unknownFields(excluding: Self.known)
     }

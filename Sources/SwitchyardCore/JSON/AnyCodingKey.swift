@@ -16,4 +16,16 @@ extension KeyedDecodingContainer where Key == AnyCodingKey {
         }
         return extra
     }
+
+    /// The fields among `keys` that are present and not null, each required to be a number
+    /// (sampling settings); one that is not is refused with `refusal(key)`.
+    func numbers(_ keys: [String], refusal: (String) -> RequestError) throws -> [String: JSONValue] {
+        var numbers: [String: JSONValue] = [:]
+        for key in keys {
+            guard let value = try decodeIfPresent(JSONValue.self, forKey: .init(key)), value != .null else { continue }
+            guard value.doubleValue != nil else { throw refusal(key) }
+            numbers[key] = value
+        }
+        return numbers
+    }
 }

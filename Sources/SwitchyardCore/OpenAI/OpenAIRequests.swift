@@ -78,13 +78,7 @@ public struct OpenAIGenerationParameters: Sendable, Equatable {
             }
         default: throw RequestError(.badRequest, "invalid request: 'stop' must be a string or an array of strings")
         }
-        var sampling: [String: JSONValue] = [:]
-        for key in Self.samplingKeys {
-            guard let value = try c.decodeIfPresent(JSONValue.self, forKey: .init(key)), value != .null else { continue }
-            guard value.doubleValue != nil else { throw RequestError(.badRequest, "invalid request: '\(key)' must be a number") }
-            sampling[key] = value
-        }
-        self.sampling = sampling
+        sampling = try c.numbers(Self.samplingKeys) { RequestError(.badRequest, "invalid request: '\($0)' must be a number") }
         n = try c.decodeIfPresent(Int.self, forKey: .init("n"))
         extra = try c.unknownFields(excluding: Self.known.union(specific))
     }

@@ -101,6 +101,15 @@ public struct OpenAIToolCallFragment: Sendable, Equatable, Decodable {
         self.id = id
         self.function = function
     }
+
+    /// The call this fragment belongs to, given the indexes of the calls seen so far in order:
+    /// its own `index`, else (whole calls in a message, or a lax server) a new call when it
+    /// names one, else the last call.
+    func callIndex(after indexes: some BidirectionalCollection<Int>) -> Int {
+        if let index { return index }
+        if id == nil, function?.name == nil, let last = indexes.last { return last }
+        return (indexes.max() ?? -1).addingSaturated(1)
+    }
 }
 
 /// Chat `logprobs`: one entry per generated token.

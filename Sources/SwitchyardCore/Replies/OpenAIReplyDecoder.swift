@@ -63,23 +63,10 @@ package struct OpenAIReplyDecoder: ReplyEventDecoder {
             end(into: &events)
             return
         }
-        if event.event == "error" {
-            let message = OpenAIErrorBody.message(in: Array(event.data)) ?? String(String(decoding: event.data, as: UTF8.self).prefix(500))
-            fail(message, into: &events)
-            return
+        switch OpenAICompletion.read(event, decoder: decoder) {
+        case .success(let chunk): absorb(chunk, into: &events)
+        case .failure(let failure): fail(failure.message, into: &events)
         }
-        let chunk: OpenAICompletion
-        if let common = OpenAICompletion.scan(event.data) {
-            chunk = common
-        } else {
-            let text = String(decoding: event.data, as: UTF8.self)
-            guard let decoded = try? decoder.decode(OpenAICompletion.self, from: Data(text.utf8)) else {
-                fail("upstream sent a malformed stream chunk: \(text.prefix(200))", into: &events)
-                return
-            }
-            chunk = decoded
-        }
-        absorb(chunk, into: &events)
     }
 
     private mutating func absorb(_ chunk: OpenAICompletion, into events: inout [ReplyEvent]) {
@@ -127,8 +114,7 @@ package struct OpenAIReplyDecoder: ReplyEventDecoder {
 }
 
 /// Turns OpenAI tool-call fragments into starts and argument fragments: a call starts once its
-/// name is known (fragments before that are held), and an unindexed fragment belongs to a new
-/// call when it names one, else to the last call (as ``ToolCallAssembler`` reads them).
+/// name is known (fragments before that are held).
 struct ToolFragmentTracker: Sendable {
     private struct Call {
         var index: Int
@@ -150,14 +136,7 @@ struct ToolFragmentTracker: Sendable {
     /// Appends the events for `fragments`; returns a failure message when a limit is passed.
     mutating func add(_ fragments: [OpenAIToolCallFragment], into events: inout [ReplyEvent]) -> String? {
         for fragment in fragments {
-            let index: Int
-            if let given = fragment.index {
-                index = given
-            } else if fragment.id != nil || fragment.function?.name != nil || calls.isEmpty {
-                index = (calls.map(\.index).max() ?? -1).addingSaturated(1)
-            } else {
-                index = calls[calls.count - 1].index
-            }
+            let index = fragment.callIndex(after: calls.lazy.map(\.index))  // lazily: no array per fragment
             let piece = fragment.function?.arguments ?? ""
             argumentBytes = argumentBytes.addingSaturated(piece.utf8.count)
             guard argumentBytes <= ToolCallAssembler.maximumArgumentBytes else {

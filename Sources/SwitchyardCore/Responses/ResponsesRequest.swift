@@ -45,13 +45,7 @@ package struct ResponsesRequest: Sendable, Equatable, Decodable {
         toolChoice = try c.decodeIfPresent(JSONValue.self, forKey: .init("tool_choice"))
         maxOutputTokens = try c.decodeIfPresent(Int.self, forKey: .init("max_output_tokens"))
         if let maxOutputTokens, maxOutputTokens < 1 { throw RequestError(.badRequest, "'max_output_tokens' must be at least 1") }
-        var sampling: [String: JSONValue] = [:]
-        for key in ["temperature", "top_p"] {
-            guard let value = try c.decodeIfPresent(JSONValue.self, forKey: .init(key)), value != .null else { continue }
-            guard value.doubleValue != nil else { throw RequestError(.badRequest, "'\(key)' must be a number") }
-            sampling[key] = value
-        }
-        self.sampling = sampling
+        sampling = try c.numbers(["temperature", "top_p"]) { RequestError(.badRequest, "'\($0)' must be a number") }
         reasoning = try c.decodeIfPresent(JSONValue.self, forKey: .init("reasoning"))
         text = try c.decodeIfPresent(JSONValue.self, forKey: .init("text"))
         parallelToolCalls = try c.decodeIfPresent(Bool.self, forKey: .init("parallel_tool_calls"))

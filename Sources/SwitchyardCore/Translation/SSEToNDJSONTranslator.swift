@@ -87,24 +87,12 @@ public struct SSEToNDJSONTranslator: Sendable {
             out += finalLine(at: time)
             return
         }
-        if event.event == "error" {
-            let message = OpenAIErrorBody.message(in: Array(event.data)) ?? String(String(decoding: event.data, as: UTF8.self).prefix(500))
-            out += fail(message, at: time)
-            return
-        }
         let chunk: OpenAICompletion
-        if let common = OpenAICompletion.scan(event.data) {
-            chunk = common
-        } else {
-            // As text first: the decoder refuses invalid UTF-8, which the scanner and the
-            // parser have always read with replacement characters.
-            let text = String(decoding: event.data, as: UTF8.self)
-            do {
-                chunk = try decoder.decode(OpenAICompletion.self, from: Data(text.utf8))
-            } catch {
-                out += fail("upstream sent a malformed stream chunk: \(text.prefix(200))", at: time)
-                return
-            }
+        switch OpenAICompletion.read(event, decoder: decoder) {
+        case .success(let read): chunk = read
+        case .failure(let failure):
+            out += fail(failure.message, at: time)
+            return
         }
         if let error = chunk.error {
             out += fail(error.message, at: time)

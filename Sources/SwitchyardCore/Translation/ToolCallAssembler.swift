@@ -30,15 +30,7 @@ public struct ToolCallAssembler: Sendable {
 
     public mutating func add(_ fragments: [OpenAIToolCallFragment]) {
         for fragment in fragments where overflow == nil {
-            let index: Int
-            if let given = fragment.index {
-                index = given
-            } else if fragment.id != nil || fragment.function?.name != nil || calls.isEmpty {
-                // No index (whole calls in a message, or a lax server): a named fragment starts a call.
-                index = (calls.map(\.index).max() ?? -1).addingSaturated(1)
-            } else {
-                index = calls[calls.count - 1].index
-            }
+            let index = fragment.callIndex(after: calls.lazy.map(\.index))  // lazily: no array per fragment
             let piece = fragment.function?.arguments ?? ""
             argumentBytes = argumentBytes.addingSaturated(piece.utf8.count)
             guard argumentBytes <= Self.maximumArgumentBytes else {

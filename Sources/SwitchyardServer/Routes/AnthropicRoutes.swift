@@ -25,9 +25,7 @@ struct AnthropicRoutes: Sendable {
 
     @Sendable func messages(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        let body = try await request.collectBody(limit: maximumBodySize)
-        let anthropic = try JSONCoding.decodeRequest(AnthropicRequest.self, from: Array(body.readableBytesView))
-        RequestTrace.record { $0.model = anthropic.model }
+        let (body, anthropic) = try await read(&request)
         if await passesThrough("/v1/messages") {
             return try await passThrough(request, body: body, path: "/v1/messages", context: context)
         }
@@ -48,9 +46,7 @@ struct AnthropicRoutes: Sendable {
     /// generation of the same conversation (nothing is estimated).
     @Sendable func countTokens(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        let body = try await request.collectBody(limit: maximumBodySize)
-        let anthropic = try JSONCoding.decodeRequest(AnthropicRequest.self, from: Array(body.readableBytesView))
-        RequestTrace.record { $0.model = anthropic.model }
+        let (body, anthropic) = try await read(&request)
         if await passesThrough("/v1/messages/count_tokens") {
             return try await passThrough(request, body: body, path: "/v1/messages/count_tokens", context: context)
         }
@@ -61,6 +57,14 @@ struct AnthropicRoutes: Sendable {
         builder.add(try await bridge.events(of: sent))
         guard let tokens = builder.promptTokens else { throw RequestError(.badGateway, "upstream reported no prompt token count") }
         return JSONResponse.bytes(AnthropicMessageBuilder.tokenCount(tokens), headers: headers)
+    }
+
+    /// The body, decoded: a malformed one is refused here, whichever path it takes after.
+    private func read(_ request: inout Request) async throws -> (ByteBuffer, AnthropicRequest) {
+        let body = try await request.collectBody(limit: maximumBodySize)
+        let anthropic = try JSONCoding.decodeRequest(AnthropicRequest.self, from: Array(body.readableBytesView))
+        RequestTrace.record { $0.model = anthropic.model }
+        return (body, anthropic)
     }
 
     private func passesThrough(_ path: String) async -> Bool {
