@@ -90,13 +90,13 @@ package struct AnthropicStreamEncoder: ReplyEventEncoder {
         message.field("type", "message")
         message.field("role", "assistant")
         message.field("model", model)
-        message.field("content", raw: Array("[]".utf8))
+        message.field("content", raw: JSONObjectWriter.emptyArray)
         message.null("stop_reason")
         message.null("stop_sequence")
         message.field("usage", object: usage)
         var object = event("message_start", capacity: 256)
         object.field("message", object: message)
-        out += object.finished(suffix: "\n\n")
+        out.appendMoving(object.finished(suffix: "\n\n"))
     }
 
     /// Closes the open block unless it is `kind`, then opens `kind`; false when closing failed
@@ -125,7 +125,7 @@ package struct AnthropicStreamEncoder: ReplyEventEncoder {
         content.field("type", "tool_use")
         content.field("id", call.id)
         content.field("name", call.name)
-        content.field("input", raw: Array("{}".utf8))
+        content.field("input", raw: JSONObjectWriter.emptyObject)
         blockStart(content, .tool(call.index), into: &out)
         live = call
         liveEnd = JSONObjectEnd()
@@ -139,7 +139,7 @@ package struct AnthropicStreamEncoder: ReplyEventEncoder {
         var object = event("content_block_start", capacity: 128)
         object.field("index", Int64(blockIndex))
         object.field("content_block", object: content)
-        out += object.finished(suffix: "\n\n")
+        out.appendMoving(object.finished(suffix: "\n\n"))
         block = kind
     }
 
@@ -158,7 +158,7 @@ package struct AnthropicStreamEncoder: ReplyEventEncoder {
         guard block != .none else { return true }
         var object = event("content_block_stop", capacity: 64)
         object.field("index", Int64(blockIndex))
-        out += object.finished(suffix: "\n\n")
+        out.appendMoving(object.finished(suffix: "\n\n"))
         blockIndex += 1
         block = .none
         return true
@@ -181,9 +181,9 @@ package struct AnthropicStreamEncoder: ReplyEventEncoder {
         var object = event("message_delta", capacity: 192)
         object.field("delta", object: delta)
         object.field("usage", object: counts)
-        out += object.finished(suffix: "\n\n")
+        out.appendMoving(object.finished(suffix: "\n\n"))
         var stop = event("message_stop", capacity: 48)
-        out += stop.finished(suffix: "\n\n")
+        out.appendMoving(stop.finished(suffix: "\n\n"))
     }
 
     private mutating func fail(_ message: String, into out: inout [UInt8]) {
@@ -193,20 +193,19 @@ package struct AnthropicStreamEncoder: ReplyEventEncoder {
         out += AnthropicError.event(message: message, status: 502)
     }
 
+    /// One delta event, written in one buffer (this runs per token).
     private func delta(_ type: StaticString, _ key: StaticString, _ text: String, into out: inout [UInt8]) {
-        var delta = JSONObjectWriter(capacity: 48 + text.utf8.count)
-        delta.field("type", type.description)
-        delta.field(key, text)
-        var object = event("content_block_delta", capacity: 96 + text.utf8.count)
+        var object = event("content_block_delta", capacity: 128 + text.utf8.count)
         object.field("index", Int64(blockIndex))
-        object.field("delta", object: delta)
-        out += object.finished(suffix: "\n\n")
+        object.open("delta")
+        object.field("type", literal: type)
+        object.field(key, text)
+        object.close()
+        out.appendMoving(object.finished(suffix: "\n\n"))
     }
 
     private func event(_ name: StaticString, capacity: Int) -> JSONObjectWriter {
-        var object = JSONObjectWriter(capacity: capacity, prefix: "event: \(name)\ndata: ")
-        object.field("type", name.description)
-        return object
+        JSONObjectWriter(capacity: capacity, event: name)
     }
 
     private static func problem(_ call: Call) -> String? {

@@ -21,12 +21,23 @@ struct JSONObjectWriter {
         bytes.append(UInt8(ascii: "{"))
     }
 
-    /// An object preceded by a prefix made at run time (an SSE event's `event:` and `data:` lines).
-    init(capacity: Int, prefix: String) {
+    /// A named SSE event's object: `event: NAME`, `data: {…`, with `"type": NAME` as its first
+    /// field (as Anthropic and Responses events all have), in one buffer.
+    init(capacity: Int, event name: StaticString) {
         bytes = []
         bytes.reserveCapacity(capacity)
-        bytes.append(contentsOf: prefix.utf8)
-        bytes.append(UInt8(ascii: "{"))
+        ("event: " as StaticString).withUTF8Buffer { bytes.append(contentsOf: $0) }
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        ("\ndata: {" as StaticString).withUTF8Buffer { bytes.append(contentsOf: $0) }
+        field("type", literal: name)
+    }
+
+    /// A string known when compiling, which needs no escaping.
+    mutating func field(_ name: StaticString, literal value: StaticString) {
+        key(name)
+        bytes.append(UInt8(ascii: "\""))
+        value.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
     }
 
     mutating func field(_ name: StaticString, _ value: String) {
@@ -111,6 +122,8 @@ struct JSONObjectWriter {
     mutating func null(_ name: StaticString) { field(name, raw: Self.nullLiteral) }
 
     static let nullLiteral = Array("null".utf8)
+    static let emptyArray = Array("[]".utf8)
+    static let emptyObject = Array("{}".utf8)
 
     /// A JSON array of already-encoded elements.
     static func array(_ elements: [[UInt8]]) -> [UInt8] {
@@ -226,5 +239,13 @@ struct JSONObjectWriter {
             }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+}
+
+extension [UInt8] {
+    /// Appends `bytes`, or takes them whole when empty: the first event of a chunk's output
+    /// then costs no copy (most chunks write exactly one).
+    mutating func appendMoving(_ bytes: consuming [UInt8]) {
+        if isEmpty { self = bytes } else { self += bytes }
     }
 }

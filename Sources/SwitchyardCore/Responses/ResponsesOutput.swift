@@ -63,13 +63,13 @@ package struct ResponsesOutput: Sendable {
         case .reasoning:
             object.field("type", "reasoning")
             object.field("id", item.id)
-            object.field("summary", raw: done ? JSONObjectWriter.array([Self.summaryPart(item.text)]) : Array("[]".utf8))
+            object.field("summary", raw: done ? JSONObjectWriter.array([Self.summaryPart(item.text)]) : JSONObjectWriter.emptyArray)
         case .message:
             object.field("type", "message")
             object.field("id", item.id)
             object.field("status", done ? "completed" : "in_progress")
             object.field("role", "assistant")
-            object.field("content", raw: done ? JSONObjectWriter.array([Self.textPart(item.text)]) : Array("[]".utf8))
+            object.field("content", raw: done ? JSONObjectWriter.array([Self.textPart(item.text)]) : JSONObjectWriter.emptyArray)
         case .functionCall:
             object.field("type", "function_call")
             object.field("id", item.id)
@@ -85,8 +85,8 @@ package struct ResponsesOutput: Sendable {
         var part = JSONObjectWriter(capacity: 64 + text.utf8.count)
         part.field("type", "output_text")
         part.field("text", text)
-        part.field("annotations", raw: Array("[]".utf8))
-        part.field("logprobs", raw: Array("[]".utf8))
+        part.field("annotations", raw: JSONObjectWriter.emptyArray)
+        part.field("logprobs", raw: JSONObjectWriter.emptyArray)
         return part.finished()
     }
 
@@ -143,7 +143,7 @@ package struct ResponsesEcho: Sendable {
         if let output, status != "in_progress" {
             object.field("output", raw: JSONObjectWriter.array(output.items.indices.map { output.json(at: $0, done: true) }))
         } else {
-            object.field("output", raw: Array("[]".utf8))
+            object.field("output", raw: JSONObjectWriter.emptyArray)
         }
         if let error {
             var detail = JSONObjectWriter(capacity: 64 + error.utf8.count)
@@ -169,10 +169,10 @@ package struct ResponsesEcho: Sendable {
         Self.write(temperature, "temperature", into: &object)
         Self.write(text, "text", into: &object)
         object.field("tool_choice", raw: toolChoice?.encodedBytes() ?? Array(#""auto""#.utf8))
-        object.field("tools", raw: tools?.encodedBytes() ?? Array("[]".utf8))
+        object.field("tools", raw: tools?.encodedBytes() ?? JSONObjectWriter.emptyArray)
         Self.write(topP, "top_p", into: &object)
         object.field("truncation", "disabled")
-        object.field("metadata", raw: metadata?.encodedBytes() ?? Array("{}".utf8))
+        object.field("metadata", raw: metadata?.encodedBytes() ?? JSONObjectWriter.emptyObject)
         if let output, status != "in_progress" {
             let prompt = Int64(output.usage.prompt ?? 0)
             let completion = Int64(output.usage.completion ?? 0)

@@ -87,7 +87,7 @@ package struct ResponsesStreamEncoder: ReplyEventEncoder {
             if kind == .message {
                 $0.field("content_index", Int64(0))
                 $0.field("delta", piece)
-                $0.field("logprobs", raw: Array("[]".utf8))
+                $0.field("logprobs", raw: JSONObjectWriter.emptyArray)
             } else {
                 $0.field("summary_index", Int64(0))
                 $0.field("delta", piece)
@@ -118,7 +118,7 @@ package struct ResponsesStreamEncoder: ReplyEventEncoder {
                 $0.field("output_index", Int64(position))
                 $0.field("content_index", Int64(0))
                 $0.field("text", item.text)
-                $0.field("logprobs", raw: Array("[]".utf8))
+                $0.field("logprobs", raw: JSONObjectWriter.emptyArray)
             }
             emit("response.content_part.done", into: &out) {
                 $0.field("item_id", item.id)
@@ -181,11 +181,10 @@ package struct ResponsesStreamEncoder: ReplyEventEncoder {
 
     private mutating func emit(_ type: StaticString, into out: inout [UInt8], _ fields: (inout JSONObjectWriter) -> Void) {
         guard streams else { return }
-        var object = JSONObjectWriter(capacity: 192, prefix: "event: \(type)\ndata: ")
-        object.field("type", type.description)
+        var object = JSONObjectWriter(capacity: 192, event: type)
         object.field("sequence_number", sequence)
         sequence += 1
         fields(&object)
-        out += object.finished(suffix: "\n\n")
+        out.appendMoving(object.finished(suffix: "\n\n"))
     }
 }

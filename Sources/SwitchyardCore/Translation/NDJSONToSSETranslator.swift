@@ -119,7 +119,7 @@ public struct NDJSONToSSETranslator: Sendable {
         }
         if includeUsage {
             var usageChunk = header()
-            usageChunk.field("choices", raw: Array("[]".utf8))
+            usageChunk.field("choices", raw: JSONObjectWriter.emptyArray)
             usageChunk.field("usage", raw: OllamaToOpenAI.usage(chunk))
             out += usageChunk.finished(suffix: "\n\n")
         }
