@@ -86,6 +86,17 @@ import Testing
         }
     }
 
+    @Test func aHeldCallGoesLiveOnceTheLiveOneIsComplete() throws {
+        let events = String(decoding: Self.interleaved, as: UTF8.self).components(separatedBy: "\n\n").filter { !$0.isEmpty }
+        var translator = ReplyStreamTranslator(decoder: OpenAIReplyDecoder(), encoder: AnthropicStreamEncoder(id: "m", model: "tiny"))
+        var written: [String] = []
+        for event in events { written.append(String(decoding: translator.feed(Array((event + "\n\n").utf8)), as: UTF8.self)) }
+        #expect(!written[2].contains("call_b"), "call b starts while call a is incomplete: held")
+        #expect(
+            written[3].contains(#""id":"call_b""#) && written[3].contains(#""partial_json":"{\"zo""#), "a completes: b goes live with what it held")
+        #expect(written[4].contains(#""partial_json":"ne\": \"CET\"}""#), "and streams on")
+    }
+
     @Test func sequentialToolCallsBothStreamLive() throws {
         let stream = [
             #"{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"a","function":{"name":"f","arguments":"{\"x\":"}}]}}]}"#,

@@ -5,8 +5,8 @@
 ///
 /// Anthropic blocks never overlap, but OpenAI servers may interleave fragments of several tool
 /// calls. One call streams live; a call that starts while the live one is incomplete is held
-/// whole until the live one ends (its arguments form a complete JSON object) or the reply does,
-/// then written as one block. So fragments of two calls never mix, and sequential calls (the
+/// until the live one's arguments form a complete JSON object (then it goes live with what it
+/// held) or the reply ends. So fragments of two calls never mix, and sequential calls (the
 /// common case) all stream live.
 package struct AnthropicStreamEncoder: ReplyEventEncoder {
     private struct Call {
@@ -53,17 +53,14 @@ package struct AnthropicStreamEncoder: ReplyEventEncoder {
             delta("thinking_delta", "thinking", text, into: &out)
         case .toolCallStarted(let index, let id, let name):
             calledTools = true
-            let call = Call(index: index, id: id, name: name)
-            if live == nil || liveEnd.isComplete {
-                goLive(call, into: &out)
-            } else {
-                held.append(call)
-            }
+            held.append(Call(index: index, id: id, name: name))
+            promote(into: &out)
         case .toolArguments(let index, let fragment):
             if live?.index == index {
                 live!.arguments += fragment
                 liveEnd.feed(fragment)
                 delta("input_json_delta", "partial_json", fragment, into: &out)
+                promote(into: &out)
             } else if let position = held.firstIndex(where: { $0.index == index }) {
                 held[position].arguments += fragment
             } else if ended.contains(index), fragment.utf8.allSatisfy(JSONObjectEnd.isWhitespace) {
@@ -117,6 +114,14 @@ package struct AnthropicStreamEncoder: ReplyEventEncoder {
         }
         blockStart(content, kind, into: &out)
         return true
+    }
+
+    /// Held calls go live, in the order they started, while no call is live or the live one's
+    /// arguments are complete.
+    private mutating func promote(into out: inout [UInt8]) {
+        while !held.isEmpty, !isFinished, live == nil || liveEnd.isComplete {
+            goLive(held.removeFirst(), into: &out)
+        }
     }
 
     private mutating func goLive(_ call: Call, into out: inout [UInt8]) {
