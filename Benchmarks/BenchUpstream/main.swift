@@ -52,12 +52,27 @@ let ollamaReply = ByteBuffer(
         #"{"model":"bench","created_at":"2025-01-01T00:00:00.000000000Z","message":{"role":"assistant","content":"Hello from the benchmark upstream."},"done":true,"done_reason":"stop","prompt_eval_count":12,"eval_count":7}"#
 )
 
+/// Wall-clock microseconds, which a client on the same machine can compare with its own.
+func wallMicroseconds() -> Int64 {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000
+}
+
+/// A paced stream's chunks carry their send time in the text (` ts<µs>`), which survives any
+/// translation, so the client can measure each chunk's trip; back-to-back streams send the
+/// canned chunk.
 func stream(_ chunk: ByteBuffer, _ end: ByteBuffer, count: Int, delay: Duration, type: String) -> Response {
     Response(
         status: .ok, headers: [.contentType: type],
         body: ResponseBody { writer in
             for _ in 0..<count {
-                if delay > .zero { try await Task.sleep(for: delay) }
+                if delay > .zero {
+                    try await Task.sleep(for: delay)
+                    try await writer.write(
+                        ByteBuffer(string: String(buffer: chunk).replacingOccurrences(of: " token", with: " ts\(wallMicroseconds())")))
+                    continue
+                }
                 try await writer.write(chunk)
             }
             try await writer.write(end)
