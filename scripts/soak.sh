@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Soak: holds many slow streams open through one Switchyard for a long time while a second
-# client sends hostile requests, then reports stream errors, process restarts (must be 0) and
+# Soak: holds many slow streams open through one Switchyard for a long time — a third each
+# through /api/chat, /v1/messages and /v1/responses, all translated — while a second client
+# sends hostile requests, then reports stream errors, process restarts (must be 0) and
 # resident memory at start and end (flat within 10 %). Not part of CI.
 #   scripts/soak.sh [MINUTES] [STREAMS]     default: 10 minutes, 1000 streams
 # Everything binds 127.0.0.1 on free ports and is stopped at the end. Release binaries are
@@ -40,10 +41,20 @@ wait_ready "http://127.0.0.1:$sy/"
 shown=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$sy/api/show" -d "{\"model\":\"$model\"}")
 [ "$shown" = 200 ] || { log "the soak model is not served (/api/show: $shown)"; exit 1; }
 body="{\"model\":\"$model\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
-log "$streams streams of $chunks chunks 200 ms apart (${minutes} min) through /api/chat, hostile requests alongside"
-"$bin/BenchStreamClient" "http://127.0.0.1:$sy/api/chat" "$body" "$streams" "$streams" ndjson >"$work/streams.json" 2>"$work/streams.log" &
+anthropic="{\"model\":\"$model\",\"max_tokens\":100000,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
+responses="{\"model\":\"$model\",\"stream\":true,\"input\":\"hi\"}"
+third=$((streams / 3))
+log "$streams streams of $chunks chunks 200 ms apart (${minutes} min) through /api/chat, /v1/messages and /v1/responses, hostile requests alongside"
+"$bin/BenchStreamClient" "http://127.0.0.1:$sy/api/chat" "$body" $((streams - 2 * third)) $((streams - 2 * third)) ndjson \
+    >"$work/streams.json" 2>"$work/streams.log" &
 client_pid=$!
 pids+=("$client_pid")
+"$bin/BenchStreamClient" "http://127.0.0.1:$sy/v1/messages" "$anthropic" "$third" "$third" sse >"$work/messages.json" 2>"$work/messages.log" &
+messages_pid=$!
+pids+=("$messages_pid")
+"$bin/BenchStreamClient" "http://127.0.0.1:$sy/v1/responses" "$responses" "$third" "$third" sse >"$work/responses.json" 2>"$work/responses.log" &
+responses_pid=$!
+pids+=("$responses_pid")
 sleep 20  # let the streams open
 rss_start=$(rss_kb "$switchyard_pid")
 log "resident memory with the streams open: $((rss_start / 1024)) MB"
@@ -68,9 +79,11 @@ done
 wait "$hostile_pid" 2>/dev/null || true
 restarts=0
 kill -0 "$switchyard_pid" 2>/dev/null || restarts=1
-wait "$client_pid" 2>/dev/null || true
-echo "streams:  $(cat "$work/streams.json")"
-grep -q '"errors":0,' "$work/streams.json" || log "some streams failed; the client said: $(head -c 500 "$work/streams.log")"
+wait "$client_pid" "$messages_pid" "$responses_pid" 2>/dev/null || true
+for surface in streams messages responses; do
+    echo "$surface: $(cat "$work/$surface.json")"
+    grep -q '"errors":0,' "$work/$surface.json" || log "some $surface streams failed; the client said: $(head -c 500 "$work/$surface.log")"
+done
 echo "hostile:  $(cat "$work/hostile.json")"
 echo "process:  restarts=$restarts (the same pid served throughout: $([ $restarts = 0 ] && echo yes || echo no))"
 echo "timeline: ${timeline[*]} MB (a minute apart)"

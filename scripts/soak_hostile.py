@@ -21,6 +21,10 @@ CASES = [
     # a million levels is also a million values: refused before parsing
     ("deep nesting", request("POST", "/v1/chat/completions", b'{"model":"bench-1-0","messages":' + DEEP + b"}"), "413"),
     ("deep nesting (ollama)", request("POST", "/api/chat", b'{"model":"bench-1-0","messages":' + DEEP + b"}"), "413"),
+    ("deep nesting (anthropic)", request("POST", "/v1/messages", b'{"model":"bench-1-0","max_tokens":5,"messages":' + DEEP + b"}"), "413"),
+    ("deep nesting (responses)", request("POST", "/v1/responses", b'{"model":"bench-1-0","input":' + DEEP + b"}"), "413"),
+    ("tool_use input not an object", request("POST", "/v1/messages", b'{"model":"bench-1-0","max_tokens":5,"messages":[{"role":"assistant","content":[{"type":"tool_use","id":"a","name":"f","input":[1]}]}]}'), "400"),
+    ("stored response asked for", request("POST", "/v1/responses", b'{"model":"bench-1-0","input":"x","previous_response_id":"resp_1"}'), "400"),
     ("nesting past 512", request("POST", "/api/chat", b'{"model":"bench-1-0","messages":' + b"[" * 600 + b"]" * 600 + b"}"), "400"),
     ("keep_alive overflow", request("POST", "/api/chat", b'{"model":"bench-1-0","messages":[],"keep_alive":"9999999999h"}'), "400"),
     ("keep_alive nan", request("POST", "/api/chat", b'{"model":"bench-1-0","messages":[],"keep_alive":"nan"}'), "400"),
