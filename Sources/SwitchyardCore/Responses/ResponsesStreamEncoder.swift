@@ -44,9 +44,7 @@ package struct ResponsesStreamEncoder: ReplyEventEncoder {
             guard let position = output.position(ofTool: index) else { return }
             guard output.append(fragment, to: position) else { return tooLong(into: &out) }
             let id = output.items[position].id
-            emit("response.function_call_arguments.delta", into: &out) {
-                $0.field("item_id", id)
-                $0.field("output_index", Int64(position))
+            emit("response.function_call_arguments.delta", item: id, at: position, into: &out) {
                 $0.field("delta", fragment)
             }
         case .usage(let prompt, let completion): output.record(prompt: prompt, completion: completion)
@@ -63,16 +61,12 @@ package struct ResponsesStreamEncoder: ReplyEventEncoder {
             added(position, into: &out)
             let id = output.items[position].id
             if kind == .message {
-                emit("response.content_part.added", into: &out) {
-                    $0.field("item_id", id)
-                    $0.field("output_index", Int64(position))
+                emit("response.content_part.added", item: id, at: position, into: &out) {
                     $0.field("content_index", Int64(0))
                     $0.field("part", raw: ResponsesOutput.textPart(""))
                 }
             } else {
-                emit("response.reasoning_summary_part.added", into: &out) {
-                    $0.field("item_id", id)
-                    $0.field("output_index", Int64(position))
+                emit("response.reasoning_summary_part.added", item: id, at: position, into: &out) {
                     $0.field("summary_index", Int64(0))
                     $0.field("part", raw: ResponsesOutput.summaryPart(""))
                 }
@@ -81,9 +75,7 @@ package struct ResponsesStreamEncoder: ReplyEventEncoder {
         guard let position = open else { return }
         guard output.append(piece, to: position) else { return tooLong(into: &out) }
         let id = output.items[position].id
-        emit(kind == .message ? "response.output_text.delta" : "response.reasoning_summary_text.delta", into: &out) {
-            $0.field("item_id", id)
-            $0.field("output_index", Int64(position))
+        emit(kind == .message ? "response.output_text.delta" : "response.reasoning_summary_text.delta", item: id, at: position, into: &out) {
             if kind == .message {
                 $0.field("content_index", Int64(0))
                 $0.field("delta", piece)
@@ -113,36 +105,26 @@ package struct ResponsesStreamEncoder: ReplyEventEncoder {
         let item = output.items[position]
         switch item.kind {
         case .message:
-            emit("response.output_text.done", into: &out) {
-                $0.field("item_id", item.id)
-                $0.field("output_index", Int64(position))
+            emit("response.output_text.done", item: item.id, at: position, into: &out) {
                 $0.field("content_index", Int64(0))
                 $0.field("text", item.text)
                 $0.field("logprobs", raw: JSONObjectWriter.emptyArray)
             }
-            emit("response.content_part.done", into: &out) {
-                $0.field("item_id", item.id)
-                $0.field("output_index", Int64(position))
+            emit("response.content_part.done", item: item.id, at: position, into: &out) {
                 $0.field("content_index", Int64(0))
                 $0.field("part", raw: ResponsesOutput.textPart(item.text))
             }
         case .reasoning:
-            emit("response.reasoning_summary_text.done", into: &out) {
-                $0.field("item_id", item.id)
-                $0.field("output_index", Int64(position))
+            emit("response.reasoning_summary_text.done", item: item.id, at: position, into: &out) {
                 $0.field("summary_index", Int64(0))
                 $0.field("text", item.text)
             }
-            emit("response.reasoning_summary_part.done", into: &out) {
-                $0.field("item_id", item.id)
-                $0.field("output_index", Int64(position))
+            emit("response.reasoning_summary_part.done", item: item.id, at: position, into: &out) {
                 $0.field("summary_index", Int64(0))
                 $0.field("part", raw: ResponsesOutput.summaryPart(item.text))
             }
         case .functionCall:
-            emit("response.function_call_arguments.done", into: &out) {
-                $0.field("item_id", item.id)
-                $0.field("output_index", Int64(position))
+            emit("response.function_call_arguments.done", item: item.id, at: position, into: &out) {
                 $0.field("name", item.name)
                 $0.field("arguments", item.text)
             }
@@ -177,6 +159,17 @@ package struct ResponsesStreamEncoder: ReplyEventEncoder {
         failure = message
         let response = echo.response(status: "failed", output: output, error: message)
         emit("response.failed", into: &out) { $0.field("response", raw: response) }
+    }
+
+    /// An event about one output item: its `item_id` and `output_index` first.
+    private mutating func emit(
+        _ type: StaticString, item id: String, at position: Int, into out: inout [UInt8], _ fields: (inout JSONObjectWriter) -> Void
+    ) {
+        emit(type, into: &out) {
+            $0.field("item_id", id)
+            $0.field("output_index", Int64(position))
+            fields(&$0)
+        }
     }
 
     private mutating func emit(_ type: StaticString, into out: inout [UInt8], _ fields: (inout JSONObjectWriter) -> Void) {
