@@ -79,6 +79,19 @@ import Testing
         }
     }
 
+    /// The Anthropic SDKs ignore an unnamed `data:` error: a cut pass-through stream must end
+    /// with `event: error`, or the client would take the short stream for a whole one.
+    @Test func aPassThroughStreamCutMidwayEndsWithAnAnthropicErrorEvent() async throws {
+        try await withProxy(upstream: NativeRoutesUpstream()) { proxy in
+            let response = try await proxy.send(
+                .post, "/v1/messages", json: #"{"model":"cut","max_tokens":6,"stream":true,"messages":[{"role":"user","content":"x"}]}"#)
+            let text = response.text
+            #expect(text.hasPrefix("event: message_start"))
+            #expect(text.hasSuffix("\n\n") && text.contains("event: error\ndata: {\"type\":\"error\""))
+            #expect(!text.contains("message_stop"))
+        }
+    }
+
     @Test func upstreamErrorsOnThePassThroughAreAnthropicShaped() async throws {
         try await withProxy(upstream: NativeRoutesUpstream()) { proxy in
             let response = try await proxy.send(

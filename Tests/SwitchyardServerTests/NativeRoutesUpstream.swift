@@ -29,6 +29,15 @@ struct NativeRoutesUpstream: FakeServer {
                 if json.isEmpty {  // llama-server's answer to the probe's `{}`
                     response = try FakeUpstream.file("llama-server/messages-error.json", type: "application/json")
                     response.status = .internalServerError
+                } else if json["model"] as? String == "cut", !stream.isEmpty {  // half the stream, then the connection closes
+                    let bytes = try Fixtures.bytes(stream)
+                    return Response(
+                        status: .ok, headers: [.contentType: "text/event-stream"],
+                        body: ResponseBody { writer in
+                            try await writer.write(ByteBuffer(bytes: bytes.prefix(bytes.count / 2)))
+                            try await Task.sleep(for: .milliseconds(200))
+                            throw CancellationError()
+                        })
                 } else if json["model"] as? String == "overloaded" {
                     response = try FakeUpstream.file("llama-server/messages-error.json", type: "application/json")
                     response.status = .serviceUnavailable

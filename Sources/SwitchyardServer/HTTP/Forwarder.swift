@@ -48,7 +48,7 @@ struct Forwarder: Sendable {
             return Response(status: status, headers: fields, body: .init(byteBuffer: body))
         }
         HeaderFilter.markAsStream(&fields)
-        let transform = PassThroughTransform(contentType: contentType)
+        let transform = PassThroughTransform(contentType: contentType, surface: APIDialect.of(path: request.uri.path))
         return Response(
             status: status, headers: fields,
             body: StreamRelay.body(relaying: response, for: request, from: client, transform: transform))

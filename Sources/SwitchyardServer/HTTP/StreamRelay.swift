@@ -81,12 +81,16 @@ struct UpstreamStreamFailure: Error, CustomStringConvertible {
 struct PassThroughTransform: StreamTransform {
     enum Framing { case sse, ndjson, opaque }
     let framing: Framing
+    /// Whose error event ends a failed SSE stream: the Anthropic SDKs ignore an unnamed
+    /// `data:` error, so `/v1/messages` streams end with `event: error` instead.
+    let surface: APIDialect
     /// Whether the bytes sent so far end a line, so an error line can follow without
     /// corrupting a half-written one or adding an empty line (which NDJSON readers reject).
     private var atLineStart = true
 
-    init(contentType: String?) {
+    init(contentType: String?, surface: APIDialect = .openAI) {
         framing = Self.framing(of: contentType)
+        self.surface = surface
     }
 
     static func framing(of contentType: String?) -> Framing {
@@ -118,7 +122,10 @@ struct PassThroughTransform: StreamTransform {
 
     func fail(_ message: String, at time: Timestamp) -> ByteBuffer? {
         switch framing {
-        case .sse: ByteBuffer(bytes: Array("\n\n".utf8) + OpenAIError.event(message: message))
+        case .sse:
+            ByteBuffer(
+                bytes: Array("\n\n".utf8)
+                    + (surface == .anthropic ? AnthropicError.event(message: message, status: 502) : OpenAIError.event(message: message)))
         case .ndjson: ByteBuffer(bytes: (atLineStart ? [] : [UInt8(ascii: "\n")]) + OllamaError.line(message))
         case .opaque: nil
         }
