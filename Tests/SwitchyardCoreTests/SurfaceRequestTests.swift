@@ -109,7 +109,7 @@ import Testing
         let translated = try Self.responses(
             #"""
             {"model":"tiny","instructions":"Be brief.","max_output_tokens":64,"stream":true,"temperature":0,
-             "reasoning":{"effort":"low"},"parallel_tool_calls":false,"store":true,
+             "reasoning":{"effort":"low"},"parallel_tool_calls":false,"store":true,"truncation":"auto",
              "text":{"format":{"type":"json_schema","name":"w","schema":{"type":"object"},"strict":true}},
              "input":[{"role":"developer","content":"Use tools."},
                {"type":"message","role":"user","content":[{"type":"input_text","text":"Weather?"},{"type":"input_image","image_url":"data:image/png;base64,AA"}]},
@@ -131,13 +131,14 @@ import Testing
         #expect(messages[3]["reasoning_content"] == "Need the tool." && messages[3]["content"] == .null)
         #expect(messages[5]["content"] == "noon")
         #expect(body["tools"] == [["type": "function", "function": ["name": "get_weather", "parameters": ["type": "object"], "strict": true]]])
-        #expect(translated.untranslated.map(\.path) == ["tools[1]", "store"])
+        #expect(translated.untranslated.map(\.path) == ["tools[1]", "store", "truncation"])
     }
 
     @Test(arguments: [
         (#"{"model":"m","input":"x","previous_response_id":"resp_1"}"#, "stores no responses"),
         (#"{"model":"m","input":"x","conversation":"conv_1"}"#, "stores no responses"),
         (#"{"model":"m","input":"x","background":true}"#, "background"),
+        (#"{"model":"m","input":"x","truncation":"middle"}"#, "'truncation' must be 'auto' or 'disabled'"),
         (#"{"model":"m","input":[{"type":"item_reference","id":"x"}]}"#, "input[0].type"),
         (#"{"model":"m","input":[{"role":"user","content":[{"type":"input_file","file_id":"f"}]}]}"#, "content[0].type"),
         (#"{"model":"m","input":"x","tool_choice":{"type":"function","name":"nope"}}"#, "no function named"),

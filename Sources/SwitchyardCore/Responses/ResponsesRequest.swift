@@ -36,8 +36,9 @@ package struct ResponsesRequest: Sendable, Equatable, Decodable {
         if try c.decodeIfPresent(Bool.self, forKey: .init("background")) == true {
             throw RequestError(.badRequest, "'background' is not supported: Switchyard stores no responses to poll")
         }
-        if let truncation = try c.decodeIfPresent(String.self, forKey: .init("truncation")), truncation != "disabled" {
-            throw RequestError(.badRequest, "'truncation' must be 'disabled': the upstream's context is not managed here")
+        let truncation = try c.decodeIfPresent(String.self, forKey: .init("truncation"))
+        guard truncation == nil || truncation == "disabled" || truncation == "auto" else {
+            throw RequestError(.badRequest, "'truncation' must be 'auto' or 'disabled'")
         }
         input = try c.decodeIfPresent(JSONValue.self, forKey: .init("input")) ?? .null
         instructions = try c.decodeIfPresent(String.self, forKey: .init("instructions"))
@@ -55,6 +56,9 @@ package struct ResponsesRequest: Sendable, Equatable, Decodable {
         var extra = try c.unknownFields(excluding: Self.known)
         // `store: true` asks for what is not done; `false` is what happens anyway.
         if try c.decodeIfPresent(Bool.self, forKey: .init("store")) == true { extra["store"] = true }
+        // `auto` asks the server to drop the oldest input when the context is full; the upstream
+        // does what it does (llama-server refuses an overlong prompt), so it is reported.
+        if truncation == "auto" { extra["truncation"] = "auto" }
         self.extra = extra
     }
 }

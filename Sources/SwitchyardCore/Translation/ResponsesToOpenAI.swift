@@ -29,7 +29,13 @@ package enum ResponsesToOpenAI {
         if let format = try responseFormat(request.text?["format"]) { body["response_format"] = format }
         if let verbosity = request.text?["verbosity"], verbosity != .null { notes.add("text.verbosity", "no chat-completions equivalent") }
         for key in request.extra.keys.sorted() {
-            notes.add(key, key == "store" ? "responses are not stored" : "no chat-completions equivalent")
+            let reason =
+                switch key {
+                case "store": "responses are not stored"
+                case "truncation": "the upstream's context is not managed here"
+                default: "no chat-completions equivalent"
+                }
+            notes.add(key, reason)
         }
         return TranslatedRequest(body: body, untranslated: notes.fields)
     }
