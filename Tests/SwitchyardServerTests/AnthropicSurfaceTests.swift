@@ -134,6 +134,29 @@ import Testing
         }
     }
 
+    @Test func anthropicClientsListModelsInTheirShape() async throws {
+        let version: HTTPFields = [.init("anthropic-version")!: "2023-06-01"]
+        try await withProxy(upstream: FakeUpstream()) { proxy in
+            let list = try await proxy.send(.get, "/v1/models", headers: version).json
+            let data = try #require(list["data"] as? [[String: Any]])
+            #expect(data.first?["type"] as? String == "model" && data.first?["id"] as? String == "tiny")
+            #expect((data.first?["created_at"] as? String)?.hasSuffix("Z") == true && data.first?["display_name"] as? String == "tiny")
+            #expect(list["has_more"] as? Bool == false && list["first_id"] as? String == "tiny")
+            let one = try await proxy.send(.get, "/v1/models/tiny", headers: version)
+            #expect(one.status == .ok)
+            #expect(try one.json["type"] as? String == "model")
+            #expect(try await proxy.send(.get, "/v1/models/nope", headers: version).status == .notFound)
+            let openAI = try await proxy.send(.get, "/v1/models").json
+            #expect(openAI["object"] as? String == "list", "without the header, OpenAI's shape as before")
+        }
+        var ollama = FakeOllamaUpstream()
+        ollama.chatStream = "ollama-docs/chat-stream-thinking-tools.ndjson"
+        try await withProxy(upstream: ollama, configure: { $0.upstreamDialect = .ollama }) { proxy in
+            let data = try #require(try await proxy.send(.get, "/v1/models", headers: version).json["data"] as? [[String: Any]])
+            #expect(!data.isEmpty && data.allSatisfy { $0["type"] as? String == "model" })
+        }
+    }
+
     @Test func browsersMayPreflightAnthropicHeaders() async throws {
         try await withProxy(upstream: FakeUpstream()) { proxy in
             let response = try await proxy.send(

@@ -102,3 +102,13 @@ def test_untranslated_fields_are_named(chat_only_proxy):
         model="tiny", max_tokens=4, messages=HELLO, metadata={"user_id": "someone"})
     assert raw.headers["x-switchyard-untranslated"] == "metadata"
     assert raw.parse().type == "message"
+
+
+@pytest.mark.parametrize("surface", ["proxy", "ollama_chain"])
+def test_models_listed_in_anthropics_shape(surface, request):
+    api = client(request.getfixturevalue(surface))
+    models = list(api.models.list())
+    assert "tiny" in [model.id for model in models] or "tiny:latest" in [model.id for model in models]
+    assert all(model.type == "model" and model.display_name and model.created_at for model in models)
+    one = api.models.retrieve(models[0].id)
+    assert one.id == models[0].id and one.type == "model"

@@ -20,8 +20,8 @@ struct OpenAIRoutes: Sendable {
     let maximumBodySize: Int
 
     func register(on router: Router<Context>) {
-        router.get("/v1/models", use: dispatch(forwardModels, translated: models))
-        router.get("/v1/models/**", use: dispatch(forwardModel, translated: model))
+        router.get("/v1/models", use: anthropicAware(dispatch(forwardModels, translated: models), single: false))
+        router.get("/v1/models/**", use: anthropicAware(dispatch(forwardModel, translated: model), single: true))
         router.post("/v1/chat/completions", use: dispatch(forwardChecked("/v1/chat/completions"), translated: chat))
         router.post("/v1/completions", use: dispatch(forwardChecked("/v1/completions"), translated: completion))
         router.post("/v1/embeddings", use: dispatch(forwardChecked("/v1/embeddings"), translated: embeddings))
