@@ -45,11 +45,9 @@ package struct AnthropicMessageBuilder: Sendable {
         for call in calls {
             let input: [UInt8]
             do {
-                input = try JSONArguments.compactObject(call.arguments)
+                input = try JSONArguments.object(of: call.name, call.arguments)
             } catch {
-                throw RequestError(
-                    .badGateway,
-                    "upstream sent an unusable tool call to \"\(call.name)\": arguments are not a JSON object: \(call.arguments.prefix(200))")
+                throw RequestError(.badGateway, error.message)
             }
             var block = JSONObjectWriter(capacity: 64 + input.count)
             block.field("type", "tool_use")

@@ -215,10 +215,10 @@ package struct AnthropicStreamEncoder: ReplyEventEncoder {
 
     private static func problem(_ call: Call) -> String? {
         do {
-            _ = try JSONArguments.compactObject(call.arguments)
+            _ = try JSONArguments.object(of: call.name, call.arguments)
             return nil
         } catch {
-            return "upstream sent an unusable tool call to \"\(call.name)\": arguments are not a JSON object: \(call.arguments.prefix(200))"
+            return error.message
         }
     }
 

@@ -48,10 +48,10 @@ package struct ResponsesOutput: Sendable {
         let item = items[position]
         guard item.kind == .functionCall else { return nil }
         do {
-            _ = try JSONArguments.compactObject(item.text)
+            _ = try JSONArguments.object(of: item.name, item.text)
             return nil
         } catch {
-            return "upstream sent an unusable tool call to \"\(item.name)\": arguments are not a JSON object: \(item.text.prefix(200))"
+            return error.message
         }
     }
 

@@ -65,16 +65,7 @@ public struct ToolCallAssembler: Sendable {
         for (ordinal, entry) in calls.enumerated() {
             let call = entry.call
             guard !call.name.isEmpty else { throw ToolCallError("upstream sent a tool call without a function name") }
-            let arguments: [UInt8]
-            do {
-                arguments = try JSONArguments.compactObject(call.arguments)
-            } catch {
-                let cause =
-                    finishReason == "length"
-                    ? "the reply was cut off at the token limit (finish_reason \"length\") in the middle of the call"
-                    : "arguments are not a JSON object: \(call.arguments.prefix(200))"
-                throw ToolCallError("upstream sent an unusable tool call to \"\(call.name)\": \(cause)")
-            }
+            let arguments = try JSONArguments.object(of: call.name, call.arguments, finishReason: finishReason)
             var function = JSONObjectWriter(capacity: 64 + arguments.count)
             function.field("index", Int64(ordinal))
             function.field("name", call.name)
@@ -118,6 +109,20 @@ enum JSONArguments {
     /// Validates `text` as a JSON object and drops the whitespace between tokens (an NDJSON line
     /// must not contain a raw newline). An empty string is the empty object, as OpenAI servers
     /// send for a call without parameters.
+    /// A call's arguments as ``compactObject(_:)`` writes them, or the error its client is
+    /// told: naming the tool, and the token limit when `finishReason` says the reply was cut.
+    static func object(of name: String, _ text: String, finishReason: String? = nil) throws(ToolCallError) -> [UInt8] {
+        do {
+            return try compactObject(text)
+        } catch {
+            let cause =
+                finishReason == "length"
+                ? "the reply was cut off at the token limit (finish_reason \"length\") in the middle of the call"
+                : "arguments are not a JSON object: \(text.prefix(200))"
+            throw ToolCallError("upstream sent an unusable tool call to \"\(name)\": \(cause)")
+        }
+    }
+
     static func compactObject(_ text: String) throws -> [UInt8] {
         let bytes = Array(text.utf8)
         guard bytes.contains(where: { !Self.isWhitespace($0) }) else { return Array("{}".utf8) }
