@@ -32,7 +32,7 @@ public func buildApplication(
     OpenAIRoutes(forwarder: forwarder, client: client, catalog: catalog, dialect: dialect, maximumBodySize: configuration.maximumBodySize)
         .register(on: router)
     let bridge = ChatBridge(client: client, dialect: dialect)
-    let native = NativeRouteProbe(client: client, setting: configuration.nativeRoutes, logger: logger)
+    let native = NativeRouteProbe(client: client, dialect: dialect, setting: configuration.nativeRoutes, logger: logger)
     AnthropicRoutes(forwarder: forwarder, bridge: bridge, native: native, maximumBodySize: configuration.maximumBodySize).register(on: router)
     ResponsesRoutes(forwarder: forwarder, bridge: bridge, native: native, maximumBodySize: configuration.maximumBodySize).register(on: router)
     var services: [any Service] = [

@@ -26,7 +26,7 @@ struct AnthropicRoutes: Sendable {
     @Sendable func messages(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let (body, anthropic) = try await read(&request)
-        if await passesThrough("/v1/messages") {
+        if await native.serves("/v1/messages") {
             return try await passThrough(request, body: body, path: "/v1/messages", context: context)
         }
         let translated = try AnthropicToOpenAI.chat(anthropic)
@@ -47,7 +47,7 @@ struct AnthropicRoutes: Sendable {
     @Sendable func countTokens(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let (body, anthropic) = try await read(&request)
-        if await passesThrough("/v1/messages/count_tokens") {
+        if await native.serves("/v1/messages/count_tokens") {
             return try await passThrough(request, body: body, path: "/v1/messages/count_tokens", context: context)
         }
         var headers = HTTPFields()
@@ -65,11 +65,6 @@ struct AnthropicRoutes: Sendable {
         let anthropic = try JSONCoding.decodeRequest(AnthropicRequest.self, from: Array(body.readableBytesView))
         RequestTrace.record { $0.model = anthropic.model }
         return (body, anthropic)
-    }
-
-    private func passesThrough(_ path: String) async -> Bool {
-        guard await bridge.dialect.current() == .openAI else { return false }
-        return await native.serves(path)
     }
 
     /// The upstream's answer as it is, except an error body in another shape (llama-server

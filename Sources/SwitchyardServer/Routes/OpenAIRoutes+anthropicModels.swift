@@ -15,7 +15,7 @@ extension OpenAIRoutes {
             guard request.headers[Self.anthropicVersion] != nil else { return try await handler(request, context) }
             let models = try await modelSummaries(context: context)
             guard single else { return JSONResponse.bytes(AnthropicModelList.list(models)) }
-            let id = PercentDecoding.decode(String(request.uri.path.dropFirst("/v1/models/".count)))
+            let id = Self.modelID(request)
             guard let model = models.first(where: { $0.id == id }) else { throw RequestError.modelNotFound(id) }
             RequestTrace.record { $0.model = id }
             return JSONResponse.bytes(AnthropicModelList.entry(id: model.id, createdUnixSeconds: model.createdUnixSeconds))
@@ -24,9 +24,7 @@ extension OpenAIRoutes {
 
     private func modelSummaries(context: Context) async throws -> [(id: String, createdUnixSeconds: Int64)] {
         guard await dialect.current() == .ollama else { return try await catalog.models().map { ($0.id, $0.createdUnixSeconds) } }
-        let response = try await client.execute(.GET, "/api/tags", logger: context.logger)
-        try await client.requireSuccess(response)
-        return try await client.decode(OllamaTagsReply.self, from: response).models.map { model in
+        return try await ollamaTags(context: context).map { model in
             (model.model ?? model.name ?? "", model.modifiedAt.flatMap(Timestamp.unixSeconds(rfc3339:)) ?? 0)
         }
     }

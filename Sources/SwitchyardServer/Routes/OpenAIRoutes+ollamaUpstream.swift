@@ -73,14 +73,18 @@ extension OpenAIRoutes {
     }
 
     @Sendable func models(_ request: Request, context: Context) async throws -> Response {
+        JSONResponse.bytes(OllamaToOpenAI.modelList(try await ollamaTags(context: context).map { ($0.model ?? $0.name ?? "", $0.modifiedAt) }))
+    }
+
+    /// The Ollama upstream's models, from `/api/tags`.
+    func ollamaTags(context: Context) async throws(RequestError) -> [OllamaTagsReply.Model] {
         let response = try await client.execute(.GET, "/api/tags", logger: context.logger)
         try await client.requireSuccess(response)
-        let tags = try await client.decode(OllamaTagsReply.self, from: response)
-        return JSONResponse.bytes(OllamaToOpenAI.modelList(tags.models.map { ($0.model ?? $0.name ?? "", $0.modifiedAt) }))
+        return try await client.decode(OllamaTagsReply.self, from: response).models
     }
 
     @Sendable func model(_ request: Request, context: Context) async throws -> Response {
-        let id = PercentDecoding.decode(String(request.uri.path.dropFirst("/v1/models/".count)))
+        let id = Self.modelID(request)
         let response = try await client.post(
             "/api/show", json: ["model": .string(id)], headers: client.clientCredentials(request.headers), logger: context.logger)
         let show = try await client.decode(OllamaShowReply.self, from: response)

@@ -49,10 +49,15 @@ struct OpenAIRoutes: Sendable {
         let response = try await forwarder.send(request, context: context, body: nil)
         guard response.status == .notFound else { return try await forwarder.relay(response, for: request) }
         _ = try? await response.body.collect(upTo: 1024 * 1024)  // read to the end, so the connection is reused
-        let id = PercentDecoding.decode(String(request.uri.path.dropFirst("/v1/models/".count)))
+        let id = Self.modelID(request)
         guard let model = try await catalog.models().first(where: { $0.id == id }) else { throw RequestError.modelNotFound(id) }
         RequestTrace.record { $0.model = id }
         return JSONResponse.bytes(model.openAIModelObject)
+    }
+
+    /// The `{id}` of `/v1/models/{id}`, percent-decoded.
+    static func modelID(_ request: Request) -> String {
+        PercentDecoding.decode(String(request.uri.path.dropFirst("/v1/models/".count)))
     }
 
     private func forwardChecked(_ path: String) -> Handler {

@@ -20,7 +20,7 @@ struct ResponsesRoutes: Sendable {
         router.refuseOtherMethods(on: "/v1/responses", allowing: [.post])
         let notStored: @Sendable (Request, Context) async throws -> Response = { [forwarder, native] request, context in
             // An upstream that serves Responses may store them; otherwise there is nothing to find.
-            if await bridge.dialect.current() == .openAI, await native.serves("/v1/responses") {
+            if await native.serves("/v1/responses") {
                 return try await forwarder.forward(request, context: context, body: nil)
             }
             throw RequestError(.notFound, "responses are not stored: Switchyard keeps no state between requests")
@@ -31,7 +31,7 @@ struct ResponsesRoutes: Sendable {
     @Sendable func responses(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let body = try await request.collectBody(limit: maximumBodySize)
-        if await bridge.dialect.current() == .openAI, await native.serves("/v1/responses") {
+        if await native.serves("/v1/responses") {
             let envelope = try OpenAIRequestEnvelope.read(body)
             RequestTrace.record {
                 $0.model = envelope.model

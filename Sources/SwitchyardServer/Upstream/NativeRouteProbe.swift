@@ -4,8 +4,8 @@ import NIOCore
 import NIOHTTP1
 import Synchronization
 
-/// Knows whether the upstream serves `/v1/messages` and `/v1/responses` itself, asking once per
-/// route: an empty body (`{}`) is refused by a server with the route (400, 422, or llama-server's
+/// Knows whether the upstream serves `/v1/messages` and `/v1/responses` itself (an Ollama
+/// upstream never does here: it is always translated to `/api/chat`), asking once per route: an empty body (`{}`) is refused by a server with the route (400, 422, or llama-server's
 /// 500 "'messages' is required") and answered 404/405/501 by one without — nothing is generated.
 ///
 /// llama-server's own `/v1/responses` stream lacks `output_index`, `content_index` and
@@ -13,18 +13,20 @@ import Synchronization
 /// delta), so that route is translated over llama.cpp however it answers.
 final class NativeRouteProbe: Sendable {
     private let client: UpstreamClient
+    private let dialect: DialectResolver
     private let setting: NativeRoutesSetting
     private let logger: Logger
     private let known: Mutex<[String: Bool]> = Mutex([:])
 
-    init(client: UpstreamClient, setting: NativeRoutesSetting, logger: Logger) {
+    init(client: UpstreamClient, dialect: DialectResolver, setting: NativeRoutesSetting, logger: Logger) {
         self.client = client
+        self.dialect = dialect
         self.setting = setting
         self.logger = logger
     }
 
     func serves(_ path: String) async -> Bool {
-        guard setting == .auto else { return false }
+        guard setting == .auto, await dialect.current() == .openAI else { return false }
         if let answer = known.withLock({ $0[path] }) { return answer }
         do {
             let response = try await client.execute(
