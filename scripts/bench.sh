@@ -12,6 +12,7 @@
 #   BENCH_REPEAT=3 scripts/bench.sh       measure every cell 3 times, the columns taking turns,
 #                                         and print the median of each figure
 #   BENCH_PIN=0 scripts/bench.sh          do not pin (the figures of earlier runs were unpinned)
+#   BENCH_SCENARIOS="1 3" scripts/bench.sh   only these scenarios (1 to 5)
 # Loopback only. Not run by CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -159,6 +160,7 @@ run_streams() {
 }
 field() { python3 -c 'import json,sys; print(round(json.loads(sys.argv[1])[sys.argv[2]], 3))' "$1" "$2"; }
 
+wanted() { [[ " ${BENCH_SCENARIOS:-1 2 3 4 5} " == *" $1 "* ]]; }
 record() { printf '%s\t%s\t%s\t%s\n' "$@" >>"$results"; }  # name, c, the five columns (tab-separated), measure
 
 # The median of each figure over several runs ("a b c" per line in, "a b c" out); errors summed up as the most seen.
@@ -189,10 +191,10 @@ streams() { local out; out=$(run_streams "$@"); echo "$(field "$out" chunks_per_
 
 plain='{"model":"bench-1-0","messages":[{"role":"user","content":"hi"}],"stream":false}'
 for c in 1 64; do
-    log "scenario 1: /v1/chat/completions, not streamed, pass-through, c=$c"
+    wanted 1 && log "scenario 1: /v1/chat/completions, not streamed, pass-through, c=$c" &&
     record "1 pass-through /v1 non-stream" "$c" "$(measure "run_wrk http://127.0.0.1:$up/v1/chat/completions '$plain' $c" \
         "run_wrk http://127.0.0.1:$ng/v1/chat/completions '$plain' $c" "run_wrk http://127.0.0.1:$sy/v1/chat/completions '$plain' $c")" "rps p50 p99 cpu_us/req"
-    log "scenario 2: /api/chat, not streamed, translated to OpenAI, c=$c"
+    wanted 2 && log "scenario 2: /api/chat, not streamed, translated to OpenAI, c=$c" &&
     record "2 /api/chat non-stream, translated" "$c" "$(measure "run_wrk http://127.0.0.1:$up/api/chat '$plain' $c" \
         "run_wrk http://127.0.0.1:$ng/v1/chat/completions '$plain' $c" "run_wrk http://127.0.0.1:$sy/api/chat '$plain' $c")" "rps p50 p99 cpu_us/req"
 done
@@ -201,16 +203,17 @@ long_sse='{"model":"bench-1000-0","messages":[{"role":"user","content":"hi"}],"s
 long_ollama='{"model":"bench-1000-0","messages":[{"role":"user","content":"hi"}]}'
 for c in 1 64; do
     n=$(( c == 1 ? 20 : 256 ))
-    log "scenario 3: /api/chat streaming 1000 chunks, SSE→NDJSON, c=$c"
+    wanted 3 && log "scenario 3: /api/chat streaming 1000 chunks, SSE→NDJSON, c=$c" &&
     record "3 /api/chat stream 1000, SSE→NDJSON" "$c" "$(measure "streams http://127.0.0.1:$up/v1/chat/completions '$long_sse' $c $n sse" \
         "streams http://127.0.0.1:$ng/v1/chat/completions '$long_sse' $c $n sse" "streams http://127.0.0.1:$sy/api/chat '$long_ollama' $c $n ndjson")" \
         "chunks/s cpu_us/chunk errors"
-    log "scenario 4: /v1/chat/completions streaming 1000 chunks over Ollama, NDJSON→SSE, c=$c"
+    wanted 4 && log "scenario 4: /v1/chat/completions streaming 1000 chunks over Ollama, NDJSON→SSE, c=$c" &&
     record "4 /v1 stream 1000 over Ollama, NDJSON→SSE" "$c" "$(measure "streams http://127.0.0.1:$up/api/chat '$long_ollama' $c $n ndjson" \
         "streams http://127.0.0.1:$ng/api/chat '$long_ollama' $c $n ndjson" \
         "streams http://127.0.0.1:$sy_ollama/v1/chat/completions '$long_sse' $c $n sse" "$sy_ollama_pid")" "chunks/s cpu_us/chunk errors"
 done
 
+if wanted 5; then
 log "scenario 5: 1000 concurrent token-paced streams (100 chunks, 20 ms apart), opened over 3 s"
 slow_sse='{"model":"bench-100-20","messages":[{"role":"user","content":"hi"}],"stream":true}'
 slow_ollama='{"model":"bench-100-20","messages":[{"role":"user","content":"hi"}]}'
@@ -222,6 +225,7 @@ slow() {
 record "5 1000 slow streams, /api/chat translated" 1000 "$(measure "slow http://127.0.0.1:$up/v1/chat/completions '$slow_sse' 1000 1000 sse" \
     "slow http://127.0.0.1:$ng/v1/chat/completions '$slow_sse' 1000 1000 sse" "slow http://127.0.0.1:$sy/api/chat '$slow_ollama' 1000 1000 ndjson")" \
     "ttfb_p50 ttfb_p99 trip_p50 trip_p99 cpu_us/chunk errors"
+fi
 peak=$(awk '/VmHWM/ {print $2}' "/proc/$sy_pid/status")
 
 echo

@@ -83,6 +83,6 @@ struct UpstreamClientService: Service {
             group.cancelAll()
         }
         // Already shut down if a shutdown's drain timeout ran out.
-        if !client.drain.isExpired { try await client.httpClient.shutdown() }
+        if !client.drain.isExpired { await client.shutdown() }
     }
 }

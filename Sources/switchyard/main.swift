@@ -4,7 +4,20 @@ import Hummingbird
 import Logging
 import SwitchyardServer
 
+/// The entry point: Swift Concurrency is handed NIO's event loops before the first task runs,
+/// which an `async` main would be too late for.
 @main
+enum Main {
+    static func main() {
+        _ = EventLoopExecutor.install(environment: ProcessInfo.processInfo.environment)
+        Task {
+            await Switchyard.main()
+            Foundation.exit(0)
+        }
+        dispatchMain()
+    }
+}
+
 struct Switchyard: AsyncParsableCommand {
 
     static let configuration = CommandConfiguration(

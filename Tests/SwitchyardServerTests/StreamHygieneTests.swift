@@ -168,12 +168,13 @@ import Testing
         let server = try await StaleConnectionServer(response: String(decoding: try Fixtures.bytes("llama-server/chat.json"), as: UTF8.self))
         defer { Task { try? await server.stop() } }
         try await withProxy(configure: { $0.upstream = try UpstreamURL("http://127.0.0.1:\(server.port)") }) { proxy in
-            for _ in 0..<2 {
+            // Connections are pooled per event loop: more requests than loops meet a pooled one.
+            let count = 2 * System.coreCount + 2
+            for _ in 0..<count {
                 let response = try await proxy.send(.post, "/v1/chat/completions", json: #"{"model":"tiny","messages":[]}"#)
                 #expect(response.status == .ok)
             }
-            #expect(server.requests == 3, "the second request met the dropped connection, then went again")
-            #expect(server.connections == 2)
+            #expect(server.requests > count, "some requests met a dropped connection, then went again")
         }
     }
 }

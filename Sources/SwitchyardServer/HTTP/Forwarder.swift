@@ -26,7 +26,7 @@ struct Forwarder: Sendable {
     /// at the upstream's response head.
     func send(
         _ request: Request, context: some RequestContext, body: ByteBuffer?, path: String? = nil
-    ) async throws(RequestError) -> HTTPClientResponse {
+    ) async throws(RequestError) -> UpstreamResponse {
         var target = path ?? request.uri.path
         if path == nil {
             try ForwardedPath.check(target)
@@ -37,7 +37,7 @@ struct Forwarder: Sendable {
             logger: context.logger)
     }
 
-    func relay(_ response: HTTPClientResponse, for request: Request) async throws(RequestError) -> Response {
+    func relay(_ response: UpstreamResponse, for request: Request) async throws(RequestError) -> Response {
         var fields = HeaderFilter.client(response.headers)
         let status = HTTPResponse.Status(code: Int(response.status.code))
         let contentType = response.headers.first(name: "content-type")

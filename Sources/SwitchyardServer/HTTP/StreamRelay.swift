@@ -26,7 +26,7 @@ extension StreamTransform {
 /// cancels this task, which cancels the upstream request and with it the generation.
 enum StreamRelay {
     static func body(
-        relaying upstream: HTTPClientResponse, for request: Request, from client: UpstreamClient, transform: some StreamTransform
+        relaying upstream: UpstreamResponse, for request: Request, from client: UpstreamClient, transform: some StreamTransform
     ) -> ResponseBody {
         let trace = RequestTrace.current  // the body runs after the handler, outside its task-locals
         return ResponseBody { writer in

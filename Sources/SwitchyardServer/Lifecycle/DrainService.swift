@@ -54,6 +54,6 @@ struct DrainService: Service {
     private func expire() async {
         logger.warning("drain timeout reached: cutting the requests still in flight")
         client.drain.expire()
-        try? await client.httpClient.shutdown()
+        await client.shutdown()
     }
 }

@@ -12,7 +12,7 @@ struct ChatBridge: Sendable {
     let dialect: DialectResolver
 
     struct Sent {
-        var response: HTTPClientResponse
+        var response: UpstreamResponse
         var dialect: UpstreamDialect
     }
 
@@ -22,7 +22,7 @@ struct ChatBridge: Sendable {
     ) async throws(RequestError) -> Sent {
         let dialect = await dialect.current()
         var notes = translated.untranslated
-        let response: HTTPClientResponse
+        let response: UpstreamResponse
         switch dialect {
         case .openAI:
             RequestTrace.record { $0.translation = "\(surface)→openai" }

@@ -52,7 +52,7 @@ extension OllamaRoutes {
         if let refusal = model.refusal(tools: sentTools, images: sentImages, requestedName: parameters.model) { throw refusal }
         var headers = HTTPFields()
         UntranslatedFields.report(translated.untranslated, into: &headers, logger: context.logger)
-        let response: HTTPClientResponse
+        let response: UpstreamResponse
         do {
             response = try await client.post(
                 translated.endpoint.rawValue, json: translated.body, headers: client.clientCredentials(request.headers), logger: context.logger)

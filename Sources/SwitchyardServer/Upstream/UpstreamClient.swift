@@ -19,14 +19,18 @@ import SwitchyardCore
     import Darwin
 #endif
 
-/// The one HTTP client Switchyard uses to reach its upstream.
+/// How Switchyard reaches its upstream.
 ///
 /// Configured for proxying rather than browsing: no redirects, no decompression (a line
-/// parser must see the bytes the upstream sent, and streams must not wait on a gzip window), a
-/// high connection limit so concurrent streams do not queue, and a deadline on the response
-/// head only — a stream may run as long as the model generates.
+/// parser must see the bytes the upstream sent, and streams must not wait on a gzip window), no
+/// limit on concurrent connections so concurrent streams do not queue, and a deadline on the
+/// response head only — a stream may run as long as the model generates. A plain-HTTP upstream
+/// (every local server) is reached through Switchyard's own HTTP/1.1 client, which relays on
+/// the event loop the request runs on; an `https://` one through AsyncHTTPClient.
 public final class UpstreamClient: Sendable {
-    public let httpClient: HTTPClient
+    let httpClient: HTTPClient
+    /// Switchyard's own client, for a plain-HTTP upstream.
+    let pool: HTTP1ConnectionPool?
     public let base: UpstreamURL
     let apiKey: String?
     let headTimeout: Duration
@@ -49,6 +53,11 @@ public final class UpstreamClient: Sendable {
         // builds every request's span attributes, 1.5 % of a proxied request's CPU.
         config.tracing.tracer = nil
         httpClient = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: config)
+        pool = configuration.upstream.plainHTTPEndpoint.map {
+            HTTP1ConnectionPool(
+                endpoint: $0, group: MultiThreadedEventLoopGroup.singleton, connectTimeout: .init(configuration.upstreamConnectTimeout),
+                idlePerLoop: configuration.upstreamConnectionLimit)
+        }
         base = configuration.upstream
         apiKey = configuration.upstreamAPIKey
         headTimeout = configuration.upstreamHeadTimeout
@@ -70,44 +79,85 @@ public final class UpstreamClient: Sendable {
     /// A request that fails on a pooled connection before any response came back is sent once
     /// more: llama-server closes its connection after every stream while announcing keep-alive,
     /// so the pool can hand out a connection the server has already given up on.
-    public func execute(
+    func execute(
         _ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil, logger: Logger
-    ) async throws(RequestError) -> HTTPClientResponse {
+    ) async throws(RequestError) -> UpstreamResponse {
+        var headers = headers
+        for name in inboundCredentialHeaders { headers.remove(name: name) }
+        headers.replaceOrAdd(name: "accept-encoding", value: "identity")
+        if let apiKey {
+            headers.replaceOrAdd(name: "authorization", value: "Bearer \(apiKey)")
+        } else if let basic = base.basicAuthorization {
+            headers.replaceOrAdd(name: "authorization", value: basic)
+        }
+        if body != nil {
+            headers.replaceOrAdd(name: "content-type", value: headers.first(name: "content-type") ?? "application/json")
+        }
+        do {
+            let response: UpstreamResponse
+            if let pool {
+                response = try await send(method, path, headers: headers, body: body, on: pool)
+            } else {
+                response = try await sendThroughAsyncHTTPClient(method, path, headers: headers, body: body, logger: logger)
+            }
+            RequestTrace.upstreamAnswered()
+            return response
+        } catch {
+            let failure = describe(error, path: path)
+            RequestTrace.record { $0.upstreamError = failure.kind == .gatewayTimeout ? "timeout" : "unreachable" }
+            throw failure
+        }
+    }
+
+    /// Answers that declare at most this many bytes (and are not streams) are read whole
+    /// before `execute` returns.
+    static let wholeAnswerLimit = 8 * 1024 * 1024
+
+    private func send(
+        _ method: HTTPMethod, _ path: String, headers: HTTPHeaders, body: ByteBuffer?, on pool: HTTP1ConnectionPool
+    ) async throws -> UpstreamResponse {
+        var headers = headers
+        headers.replaceOrAdd(name: "host", value: pool.endpoint.authority)
+        if let body {
+            headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
+        } else if method == .POST || method == .PUT || method == .PATCH {
+            headers.replaceOrAdd(name: "content-length", value: "0")
+        }
+        let head = HTTPRequestHead(version: .http1_1, method: method, uri: pool.endpoint.pathPrefix + path, headers: headers)
+        return try await pool.execute(
+            HTTP1Request(head: head, body: body, headTimeout: .init(headTimeout), bufferLimit: Self.wholeAnswerLimit))
+    }
+
+    /// A request that fails on a pooled connection before any response came back is sent once
+    /// more: llama-server closes its connection after every stream while announcing keep-alive,
+    /// so the pool can hand out a connection the server has already given up on.
+    private func sendThroughAsyncHTTPClient(
+        _ method: HTTPMethod, _ path: String, headers: HTTPHeaders, body: ByteBuffer?, logger: Logger
+    ) async throws -> UpstreamResponse {
         var request = HTTPClientRequest(url: base.url(path))
         request.method = method
         request.headers = headers
-        for name in inboundCredentialHeaders { request.headers.remove(name: name) }
-        request.headers.replaceOrAdd(name: "accept-encoding", value: "identity")
-        if let apiKey {
-            request.headers.replaceOrAdd(name: "authorization", value: "Bearer \(apiKey)")
-        } else if let basic = base.basicAuthorization {
-            request.headers.replaceOrAdd(name: "authorization", value: basic)
-        }
-        if let body {
-            request.headers.replaceOrAdd(name: "content-type", value: headers.first(name: "content-type") ?? "application/json")
-            request.body = .bytes(body)
-        }
+        if let body { request.body = .bytes(body) }
         var attempt = 1
         while true {
             do {
-                let response = try await httpClient.execute(request, timeout: .init(headTimeout), logger: logger)
-                RequestTrace.upstreamAnswered()
-                return response
+                return UpstreamResponse(try await httpClient.execute(request, timeout: .init(headTimeout), logger: logger))
             } catch {
-                if attempt == 1, Self.isStaleConnectionFailure(error), !Task.isCancelled {
-                    logger.debug("upstream connection closed before answering; retrying once", metadata: ["error": "\(error)"])
-                    attempt += 1
-                    continue
-                }
-                let failure = describe(error, path: path)
-                RequestTrace.record { $0.upstreamError = failure.kind == .gatewayTimeout ? "timeout" : "unreachable" }
-                throw failure
+                guard attempt == 1, Self.isStaleConnectionFailure(error), !Task.isCancelled else { throw error }
+                logger.debug("upstream connection closed before answering; retrying once", metadata: ["error": "\(error)"])
+                attempt += 1
             }
         }
     }
 
+    /// Closes every upstream connection: requests and streams still in flight fail.
+    func shutdown() async {
+        await pool?.shutdown()
+        try? await httpClient.shutdown()
+    }
+
     /// Turns an upstream error answer into the same status with the upstream's own message.
-    func requireSuccess(_ response: HTTPClientResponse) async throws(RequestError) {
+    func requireSuccess(_ response: UpstreamResponse) async throws(RequestError) {
         guard response.status.code >= 300 else { return }
         RequestTrace.record { $0.upstreamError = "status_\(response.status.code / 100)xx" }
         let body = try await Self.collect(response, limit: 1024 * 1024, upstream: base)
@@ -120,7 +170,7 @@ public final class UpstreamClient: Sendable {
     /// Sends a translated JSON body and requires a successful answer.
     func post(
         _ path: String, json body: [String: JSONValue], headers: HTTPHeaders = [:], logger: Logger
-    ) async throws(RequestError) -> HTTPClientResponse {
+    ) async throws(RequestError) -> UpstreamResponse {
         guard let encoded = JSONValue.object(body).encodedBytes() else {
             throw RequestError(.badRequest, "could not encode the translated request: it holds a number JSON cannot carry")
         }
@@ -132,14 +182,14 @@ public final class UpstreamClient: Sendable {
 
     /// Reads a whole JSON answer into `T`; `path` names the request in the error, when given.
     func decode<T: Decodable>(
-        _ type: T.Type, from response: HTTPClientResponse, limit: Int = 256 * 1024 * 1024, path: String? = nil
+        _ type: T.Type, from response: UpstreamResponse, limit: Int = 256 * 1024 * 1024, path: String? = nil
     ) async throws(RequestError) -> T {
         try decodeJSON(T.self, try await Self.collect(response, limit: limit, upstream: base), path: path)
     }
 
     /// A whole reply, read by the scanner when it has a common shape.
     func decode<T: ScannableReply>(
-        _ type: T.Type, from response: HTTPClientResponse, limit: Int = 256 * 1024 * 1024, path: String? = nil
+        _ type: T.Type, from response: UpstreamResponse, limit: Int = 256 * 1024 * 1024, path: String? = nil
     ) async throws(RequestError) -> T {
         let body = try await Self.collect(response, limit: limit, upstream: base)
         if let value = body.withUnsafeReadableBytes({ T.scan($0.assumingMemoryBound(to: UInt8.self)) }) { return value }
@@ -169,7 +219,7 @@ public final class UpstreamClient: Sendable {
         return try await decode(T.self, from: response, limit: 16 * 1024 * 1024, path: path)
     }
 
-    static func collect(_ response: HTTPClientResponse, limit: Int, upstream: UpstreamURL) async throws(RequestError) -> ByteBuffer {
+    static func collect(_ response: UpstreamResponse, limit: Int, upstream: UpstreamURL) async throws(RequestError) -> ByteBuffer {
         do {
             return try await response.body.collect(upTo: limit)
         } catch {
@@ -199,6 +249,18 @@ public final class UpstreamClient: Sendable {
     }
 
     private func describe(_ error: any Error, path: String) -> RequestError {
+        if let error = error as? HTTP1ClientError {
+            switch error {
+            case .headTimeout: return RequestError(.gatewayTimeout, "upstream \(base) did not answer \(path) within \(headTimeout)")
+            case .cancelled: return RequestError(.badGateway, "request to upstream \(base) was cancelled")
+            case .shutDown: return RequestError(.upstream(status: 503), "switchyard is shutting down")
+            case .closedBeforeAnswer, .closedMidBody, .malformedAnswer:
+                return RequestError(.badGateway, "upstream \(base) failed: \(error)")
+            }
+        }
+        if error is ChannelError, "\(error)".contains("connectTimeout") {
+            return RequestError(.badGateway, "upstream \(base) is unreachable: connection timed out")
+        }
         if let error = error as? HTTPClientError {
             switch error {
             case .deadlineExceeded:
