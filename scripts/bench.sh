@@ -127,11 +127,15 @@ PY
 results=$work/results.tsv
 : >"$results"
 
-# wrk with a POST body: prints "rps p50_ms p99_ms".
+# wrk with a POST body (or a GET, with GET as a fourth argument): prints "rps p50_ms p99_ms".
 run_wrk() {
     local url=$1 body=$2 connections=$3
     local script=$work/post.lua
-    printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [[%s]]\n' "$body" >"$script"
+    if [ "${4:-POST}" = GET ]; then
+        printf 'wrk.method = "GET"\n' >"$script"
+    else
+        printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [[%s]]\n' "$body" >"$script"
+    fi
     local threads=$(( connections < 2 ? 1 : 2 ))
     ${on_load_core[@]+"${on_load_core[@]}"} wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency -s "$script" "$url" \
         >"$work/wrk.out" 2>&1 || true
@@ -227,10 +231,17 @@ record "5 1000 slow streams, /api/chat translated" 1000 "$(measure "slow http://
     "ttfb_p50 ttfb_p99 trip_p50 trip_p99 cpu_us/chunk errors"
 fi
 peak=$(awk '/VmHWM/ {print $2}' "/proc/$sy_pid/status")
+# The server half alone: a route Switchyard answers itself, no upstream. What a proxied
+# request can cost at the least on this stack.
+floor=""
+if wanted 1; then
+    log "floor: GET /api/version, answered by Switchyard itself"
+    for c in 1 64; do floor+="c=$c: $(with_cpu "$sy_pid" "run_wrk http://127.0.0.1:$sy/api/version '' $c GET" | awk '{print $1 " req/s, " $4 " µs CPU/req"}'); "; done
+fi
 
 echo
 echo "Switchyard $(git describe --always --dirty 2>/dev/null || echo unknown) on $(nproc) cores, $(date -u +%Y-%m-%d); $placement; wrk ${seconds}s per cell; median of $repeat run(s) per cell"
-python3 - "$results" "$peak" <<'PY'
+python3 - "$results" "$peak" "$floor" <<'PY'
 import math, sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1])]
 def figure(cell, index):
@@ -253,6 +264,7 @@ for name, c, direct, nginx, go, bare, switchyard, measure in rows:
     print(f"{name:42} {c:>5} | " + " | ".join(f"{cell:>30}" for cell in (direct, nginx, go, bare, switchyard))
           + f" | {speed_nginx:>11} | {speed_go:>9} | {cpu:>13} | {measure}")
 print(f"switchyard peak resident memory: {int(sys.argv[2]) / 1024:.1f} MB")
+if sys.argv[3]: print(f"switchyard floor, GET /api/version answered without the upstream: {sys.argv[3]}")
 print("cpu_us: the proxy's CPU time (user + system, /proc) per request or per streamed chunk; go httputil: Benchmarks/GoPeer")
 print("bare stack: Hummingbird + AsyncHTTPClient relaying what nginx relays, nothing of Switchyard's (Benchmarks/BenchBareProxy)")
 PY

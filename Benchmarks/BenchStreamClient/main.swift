@@ -75,7 +75,9 @@ func one() async -> Sample {
             if ttfb == nil { ttfb = (ContinuousClock.now - start).seconds }
             let arrived = wallMicroseconds()
             for byte in buffer.readableBytesView {
-                current.append(byte)
+                // Only paced streams (a ramp) carry send stamps; copying every byte of a fast
+                // stream made this client the bottleneck.
+                if ramp > 0 { current.append(byte) }
                 // NDJSON: one chunk per line; SSE: one per blank line ending an event.
                 if byte == 10 && (!sse || previous == 10) {
                     chunks += 1

@@ -4,20 +4,7 @@ import Hummingbird
 import Logging
 import SwitchyardServer
 
-/// The entry point: Swift Concurrency is handed NIO's event loops before the first task runs,
-/// which an `async` main would be too late for.
 @main
-enum Main {
-    static func main() {
-        _ = EventLoopExecutor.install(environment: ProcessInfo.processInfo.environment)
-        Task {
-            await Switchyard.main()
-            Foundation.exit(0)
-        }
-        dispatchMain()
-    }
-}
-
 struct Switchyard: AsyncParsableCommand {
 
     static let configuration = CommandConfiguration(
@@ -132,6 +119,8 @@ struct Serve: AsyncParsableCommand {
     var hostCheck: Bool?
 
     func run() async throws {
+        // Before anything starts NIO's event loops.
+        EventLoopCount.applyAffinity()
         let environment = ProcessInfo.processInfo.environment
         var inputs = ConfigurationInputs()
         inputs.listen = listen
