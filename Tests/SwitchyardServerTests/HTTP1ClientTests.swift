@@ -250,6 +250,34 @@ import Testing
         }
     }
 
+    @Test func anAnswerThatIsNotHTTPIsRefused() async throws {
+        for garbage in ["SSH-2.0-OpenSSH_9.2\r\n\r\n", "HTTP/1.1 200 OK\r\nX-Long: " + String(repeating: "a", count: 200_000) + "\r\n\r\n"] {
+            let server = try await SocketScriptServer { _ in [.send(Array(garbage.utf8))] }
+            try await Self.withPool(server) { pool in
+                do {
+                    _ = try await pool.execute(Self.request())
+                    Issue.record("answered")
+                } catch let error as HTTP1ClientError {
+                    guard case .malformedAnswer = error else { throw error }
+                }
+            }
+        }
+    }
+
+    @Test func aStrayAnswerNeverReachesTheNextRequest() async throws {
+        // Two answers to one request: the second arrives on a connection with no request on it.
+        let server = try await SocketScriptServer { n in
+            [.send(SocketScriptServer.response(#"{"n":\#(n)}"#) + SocketScriptServer.response(#"{"stray":true}"#))]
+        }
+        try await Self.withPool(server) { pool in
+            for _ in 0..<3 {
+                let body = try await pool.execute(Self.request()).body.collect(upTo: 1024)
+                #expect(String(buffer: body) == #"{"n":0}"#, "each request on a connection of its own")
+            }
+            #expect(server.connections == 3)
+        }
+    }
+
     @Test func shutdownFailsWhatIsInFlight() async throws {
         let server = try await SocketScriptServer { _ in [.send(SocketScriptServer.chunkedHead()), .sleep(.seconds(3))] }
         let (pool, group) = Self.pool(server.port)

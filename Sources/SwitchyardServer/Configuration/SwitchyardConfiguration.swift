@@ -14,7 +14,8 @@ public struct SwitchyardConfiguration: Sendable {
     public var upstreamConnectTimeout: Duration
     /// Largest request body accepted (base64 images make Ollama bodies large).
     public var maximumBodySize: Int
-    /// Concurrent connections to the upstream before requests queue.
+    /// Idle keep-alive connections kept per event loop (plain HTTP), or concurrent connections before
+    /// requests queue (https, through AsyncHTTPClient).
     public var upstreamConnectionLimit: Int
     /// Credentials clients must present; off when empty.
     public var auth = InboundAuthConfiguration()

@@ -48,7 +48,7 @@ final class HTTP1Connection: ChannelInboundHandler, RemovableChannelHandler {
             promise.fail(HTTP1ClientError.closedBeforeAnswer)
             return
         }
-        exchanges += 1
+        exchanges &+= 1
         self.promise = promise
         context.write(wrapOutboundOut(.head(request.head)), promise: nil)
         if let body = request.body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
