@@ -100,6 +100,12 @@ import Testing
         _ = headArrived.receivedHead(Self.sse)
         #expect(headArrived.headTimedOut() == .none, "the deadline is on the head only")
 
+        var closedByUs = HTTP1ExchangeStateMachine()
+        _ = closedByUs.requestSent(bufferLimit: 0)
+        _ = closedByUs.receivedHead(Self.head([("content-type", "application/x-ndjson"), ("connection", "close")]))
+        #expect(closedByUs.failed(.shutDown) == .fail(.shutDown), "a body ended by our own close is not complete")
+        #expect(closedByUs.receivedEnd() == .none)
+
         var idle = HTTP1ExchangeStateMachine()
         #expect(idle.receivedHead(Self.sse) == .close, "an answer nobody asked for ends the connection")
     }
@@ -279,13 +285,20 @@ import Testing
     }
 
     @Test func shutdownFailsWhatIsInFlight() async throws {
-        let server = try await SocketScriptServer { _ in [.send(SocketScriptServer.chunkedHead()), .sleep(.seconds(3))] }
-        let (pool, group) = Self.pool(server.port)
-        let response = try await pool.execute(Self.request())
-        await pool.shutdown()
-        await #expect(throws: HTTP1ClientError.closedMidBody) { _ = try await response.body.collect(upTo: 1024) }
-        await #expect(throws: HTTP1ClientError.shutDown) { try await pool.execute(Self.request()) }
-        try await group.shutdownGracefully()
-        try await server.stop()
+        // Both framings: chunked, and a body that ends with the connection (Ollama's streams),
+        // which must not pass for complete when Switchyard is the one closing.
+        for head in [
+            SocketScriptServer.chunkedHead(),
+            Array("HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\nConnection: close\r\n\r\n".utf8),
+        ] {
+            let server = try await SocketScriptServer { _ in [.send(head), .sleep(.seconds(3))] }
+            let (pool, group) = Self.pool(server.port)
+            let response = try await pool.execute(Self.request())
+            await pool.shutdown()
+            await #expect(throws: HTTP1ClientError.shutDown) { _ = try await response.body.collect(upTo: 1024) }
+            await #expect(throws: HTTP1ClientError.shutDown) { try await pool.execute(Self.request()) }
+            try await group.shutdownGracefully()
+            try await server.stop()
+        }
     }
 }

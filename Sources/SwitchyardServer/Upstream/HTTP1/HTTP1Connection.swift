@@ -60,9 +60,10 @@ final class HTTP1Connection: ChannelInboundHandler, RemovableChannelHandler {
         perform(machine.requestSent(bufferLimit: request.bufferLimit))
     }
 
-    /// Closes the connection, failing what is in flight on it.
-    func close() {
+    /// Closes the connection, failing what is in flight on it with `error`.
+    func close(failing error: HTTP1ClientError = .cancelled) {
         eventLoop.preconditionInEventLoop()
+        perform(machine.failed(error))
         context?.close(promise: nil)
     }
 
@@ -89,7 +90,7 @@ final class HTTP1Connection: ChannelInboundHandler, RemovableChannelHandler {
         // connection, and channelInactive reports it.
         if let error = error as? HTTPParserError {
             // The parser's word for a connection closed mid-answer.
-            perform(error == .invalidEOFState ? machine.connectionClosed() : machine.receivedMalformed("\(error)"))
+            perform(error == .invalidEOFState ? machine.connectionClosed() : machine.failed(.malformedAnswer("\(error)")))
         } else {
             context.close(promise: nil)
         }

@@ -182,6 +182,6 @@ private final class LoopPool: @unchecked Sendable {
     func shutdown() {
         isShutDown = true
         idle.removeAll()
-        for connection in open.values { connection.close() }
+        for connection in open.values { connection.close(failing: .shutDown) }
     }
 }

@@ -164,12 +164,14 @@ struct HTTP1ExchangeStateMachine {
         return .fail(.headTimeout)
     }
 
-    /// The answer could not be parsed: the connection cannot carry anything more.
-    mutating func receivedMalformed(_ reason: String) -> Action {
+    /// The exchange cannot go on — the answer could not be parsed, or Switchyard is closing the
+    /// connection itself — so it fails with `error`: a body whose end is the connection's end
+    /// must not look complete because Switchyard closed it.
+    mutating func failed(_ error: HTTP1ClientError) -> Action {
         let before = state
         state = .closed
         switch before {
-        case .awaitingHead, .buffering, .streaming: return .fail(.malformedAnswer(reason))
+        case .awaitingHead, .buffering, .streaming: return .fail(error)
         case .idle, .closed: return .close
         }
     }
