@@ -62,6 +62,7 @@ final class HTTP1ConnectionPool: Sendable {
 
     private func start(_ request: HTTP1Request, on pool: LoopPool, attempt: Attempt) -> EventLoopFuture<UpstreamResponse> {
         let promise = pool.eventLoop.makePromise(of: UpstreamResponse.self)
+        attempt.promise = promise
         send(request, on: pool, attempt: attempt, retried: false, promise: promise)
         return promise.futureResult
     }
@@ -77,12 +78,12 @@ final class HTTP1ConnectionPool: Sendable {
             case .success(let response): promise.succeed(response)
             case .failure(HTTP1ClientError.closedBeforeAnswer) where !retried && !attempt.isCancelled:
                 // The server gave up on the connection (llama-server closes after every
-                // stream while announcing keep-alive): once more, on another one.
+                // stream while announcing keep-alive): once more, on a new one.
                 self.send(request, on: pool, attempt: attempt, retried: true, promise: promise)
             case .failure(let error): promise.fail(attempt.isCancelled ? HTTP1ClientError.cancelled : error)
             }
         }
-        if let connection = pool.takeIdle() {
+        if !retried, let connection = pool.takeIdle() {
             attempt.connection = connection
             connection.send(request, promise: exchange)
             return
@@ -128,14 +129,18 @@ final class HTTP1ConnectionPool: Sendable {
         // Touched only on `eventLoop`.
         let eventLoop: any EventLoop
         var connection: HTTP1Connection?
+        var promise: EventLoopPromise<UpstreamResponse>?
         private(set) var isCancelled = false
 
         init(eventLoop: any EventLoop) { self.eventLoop = eventLoop }
 
+        /// Closes the connection, stopping the generation; a request still connecting fails at
+        /// once rather than after the connect timeout (a second completion is ignored).
         func cancel() {
             eventLoop.preconditionInEventLoop()
             isCancelled = true
             connection?.close()
+            promise?.fail(HTTP1ClientError.cancelled)
         }
     }
 }
