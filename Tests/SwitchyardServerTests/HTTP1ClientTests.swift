@@ -26,9 +26,7 @@ import Testing
     }
 
     @Test func aSlowConsumerStopsTheReadingUntilItAsksForMore() {
-        var machine = HTTP1ExchangeStateMachine()
-        _ = machine.requestSent(bufferLimit: 0)
-        _ = machine.receivedHead(Self.sse)
+        var machine = Self.sent(answering: Self.sse)
         _ = machine.receivedBody(ByteBuffer(string: "data: 1\n\n"))
         _ = machine.readComplete()
         #expect(machine.yielded(consumerWantsMore: false) == .none)
@@ -63,46 +61,38 @@ import Testing
 
     @Test func anAnswerThatEndsTheConnectionIsNotPooled() {
         for head in [Self.head([("connection", "close"), ("content-length", "0")]), Self.head([("content-length", "0")], version: .http1_0)] {
-            var machine = HTTP1ExchangeStateMachine()
-            _ = machine.requestSent(bufferLimit: 1024)
-            _ = machine.receivedHead(head)
+            var machine = Self.sent(answering: head, bufferLimit: 1024)
             #expect(machine.receivedEnd() == .deliverWhole(head, nil, reuse: false))
             #expect(!machine.isIdle)
         }
     }
 
     @Test func aConsumerThatLeavesMidStreamClosesTheConnection() {
-        var machine = HTTP1ExchangeStateMachine()
-        _ = machine.requestSent(bufferLimit: 0)
-        _ = machine.receivedHead(Self.sse)
+        var machine = Self.sent(answering: Self.sse)
         #expect(machine.consumerLeft() == .close)
         #expect(machine.receivedBody(ByteBuffer(string: "late")) == .none)
         #expect(machine.receivedEnd() == .none)
         #expect(machine.connectionClosed() == .none)
     }
 
+    /// A machine with a request sent, and the answer's head too when given.
+    static func sent(answering head: HTTPResponseHead? = nil, bufferLimit: Int = 0) -> HTTP1ExchangeStateMachine {
+        var machine = HTTP1ExchangeStateMachine()
+        _ = machine.requestSent(bufferLimit: bufferLimit)
+        if let head { _ = machine.receivedHead(head) }
+        return machine
+    }
+
     @Test func failuresSayWhetherTheRequestMayGoAgain() {
-        var beforeHead = HTTP1ExchangeStateMachine()
-        _ = beforeHead.requestSent(bufferLimit: 0)
+        var beforeHead = Self.sent()
         #expect(beforeHead.connectionClosed() == .fail(.closedBeforeAnswer))
-
-        var midBody = HTTP1ExchangeStateMachine()
-        _ = midBody.requestSent(bufferLimit: 0)
-        _ = midBody.receivedHead(Self.sse)
+        var midBody = Self.sent(answering: Self.sse)
         #expect(midBody.connectionClosed() == .fail(.closedMidBody))
-
-        var timedOut = HTTP1ExchangeStateMachine()
-        _ = timedOut.requestSent(bufferLimit: 0)
+        var timedOut = Self.sent()
         #expect(timedOut.headTimedOut() == .fail(.headTimeout))
-
-        var headArrived = HTTP1ExchangeStateMachine()
-        _ = headArrived.requestSent(bufferLimit: 0)
-        _ = headArrived.receivedHead(Self.sse)
+        var headArrived = Self.sent(answering: Self.sse)
         #expect(headArrived.headTimedOut() == .none, "the deadline is on the head only")
-
-        var closedByUs = HTTP1ExchangeStateMachine()
-        _ = closedByUs.requestSent(bufferLimit: 0)
-        _ = closedByUs.receivedHead(Self.head([("content-type", "application/x-ndjson"), ("connection", "close")]))
+        var closedByUs = Self.sent(answering: Self.head([("content-type", "application/x-ndjson"), ("connection", "close")]))
         #expect(closedByUs.failed(.shutDown) == .fail(.shutDown), "a body ended by our own close is not complete")
         #expect(closedByUs.receivedEnd() == .none)
 
@@ -253,6 +243,24 @@ import Testing
         try await Self.withPool(server) { pool in
             let response = try await pool.execute(Self.request())
             await #expect(throws: HTTP1ClientError.closedMidBody) { _ = try await response.body.collect(upTo: 1024) }
+        }
+    }
+
+    @Test func anAnswerToHEADHasNoBodyWhateverItsLength() async throws {
+        // Ollama answers `HEAD /api/tags` with the GET's length and no body.
+        let server = try await SocketScriptServer { _ in
+            [.send(Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n".utf8))]
+        }
+        try await Self.withPool(server) { pool in
+            for _ in 0..<2 {
+                var request = Self.request()
+                request.head = HTTPRequestHead(version: .http1_1, method: .HEAD, uri: "/api/tags")
+                request.body = nil
+                let response = try await pool.execute(request)
+                #expect(response.status == .ok)
+                #expect(try await response.body.collect(upTo: 1024).readableBytes == 0)
+            }
+            #expect(server.connections == 1, "the connection stays usable")
         }
     }
 

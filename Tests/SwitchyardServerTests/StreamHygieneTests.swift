@@ -165,7 +165,11 @@ import Testing
     }
 
     @Test func aRequestOnAConnectionTheUpstreamDroppedIsRetriedOnce() async throws {
-        let server = try await StaleConnectionServer(response: String(decoding: try Fixtures.bytes("llama-server/chat.json"), as: UTF8.self))
+        // Answers the first request on each connection, then closes on the next without answering:
+        // what a pooled client meets with llama-server, which announces keep-alive but closes
+        // after every stream.
+        let answer = String(decoding: try Fixtures.bytes("llama-server/chat.json"), as: UTF8.self)
+        let server = try await SocketScriptServer { n in n == 0 ? [.send(SocketScriptServer.response(answer))] : [.close] }
         defer { Task { try? await server.stop() } }
         try await withProxy(configure: { $0.upstream = try UpstreamURL("http://127.0.0.1:\(server.port)") }) { proxy in
             // Connections are pooled per event loop: more requests than loops meet a pooled one.
