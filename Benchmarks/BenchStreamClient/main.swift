@@ -71,17 +71,20 @@ func one() async -> Sample {
         var previous: UInt8 = 0
         var current: [UInt8] = []
         var trips: [Double] = []
+        // Whether this stream's events carry send stamps (paced streams do), told by its first
+        // event: copying every byte of a fast stream made this client the bottleneck.
+        var stamped: Bool?
         for try await buffer in response.body {
             if ttfb == nil { ttfb = (ContinuousClock.now - start).seconds }
             let arrived = wallMicroseconds()
             for byte in buffer.readableBytesView {
-                // Only paced streams (a ramp) carry send stamps; copying every byte of a fast
-                // stream made this client the bottleneck.
-                if ramp > 0 { current.append(byte) }
+                if stamped != false { current.append(byte) }
                 // NDJSON: one chunk per line; SSE: one per blank line ending an event.
                 if byte == 10 && (!sse || previous == 10) {
                     chunks += 1
-                    if let sent = stamp(in: current) { trips.append(Double(arrived - sent) / 1e6) }
+                    let sent = stamped == false ? nil : stamp(in: current)
+                    if let sent { trips.append(Double(arrived - sent) / 1e6) }
+                    if stamped == nil { stamped = sent != nil }
                     current.removeAll(keepingCapacity: true)
                 }
                 previous = byte
