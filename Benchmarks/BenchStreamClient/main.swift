@@ -72,8 +72,10 @@ func one() async -> Sample {
         var current: [UInt8] = []
         var trips: [Double] = []
         // Whether this stream's events carry send stamps (paced streams do), told by its first
-        // event: copying every byte of a fast stream made this client the bottleneck.
+        // events (Anthropic and Responses streams open with a few of their own): copying every
+        // byte of a fast stream made this client the bottleneck.
         var stamped: Bool?
+        var unstamped = 0
         for try await buffer in response.body {
             if ttfb == nil { ttfb = (ContinuousClock.now - start).seconds }
             let arrived = wallMicroseconds()
@@ -84,7 +86,12 @@ func one() async -> Sample {
                     chunks += 1
                     let sent = stamped == false ? nil : stamp(in: current)
                     if let sent { trips.append(Double(arrived - sent) / 1e6) }
-                    if stamped == nil { stamped = sent != nil }
+                    if sent != nil {
+                        stamped = true
+                    } else if stamped == nil {
+                        unstamped += 1
+                        if unstamped == 8 { stamped = false }
+                    }
                     current.removeAll(keepingCapacity: true)
                 }
                 previous = byte
