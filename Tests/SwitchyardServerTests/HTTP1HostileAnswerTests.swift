@@ -2,6 +2,7 @@ import NIOCore
 import NIOEmbedded
 import NIOHTTP1
 import SwitchyardFixtures
+import Synchronization
 import Testing
 
 @testable import SwitchyardServer
@@ -105,5 +106,39 @@ import Testing
         } catch is UpstreamResponse.BodyTooLarge {
             return false
         }
+    }
+}
+
+/// A connection that the server closed fails inside the write of the next request: that
+/// request must fail (to be sent again), never wait for an answer that cannot come.
+@Suite struct HTTP1ClosedDuringWriteTests {
+    final class CloseOnWrite: ChannelOutboundHandler {
+        typealias OutboundIn = HTTPClientRequestPart
+        func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+            context.close(promise: nil)
+            promise?.fail(ChannelError.ioOnClosedChannel)
+        }
+    }
+
+    @Test func aRequestWhoseWriteFindsTheConnectionClosedFailsAtOnce() throws {
+        let channel = EmbeddedChannel()
+        let connection = HTTP1Connection(eventLoop: channel.eventLoop)
+        try channel.pipeline.syncOperations.addHTTPClientHandlers()
+        try channel.pipeline.syncOperations.addHandler(CloseOnWrite())
+        try channel.pipeline.syncOperations.addHandler(connection)
+        let promise = channel.eventLoop.makePromise(of: UpstreamResponse.self)
+        let outcome = Mutex<Result<UpstreamResponse, any Error>?>(nil)
+        promise.futureResult.whenComplete { result in outcome.withLock { $0 = result } }
+        connection.send(
+            HTTP1Request(
+                head: HTTPRequestHead(version: .http1_1, method: .GET, uri: "/v1/models"), body: nil, headTimeout: .seconds(600),
+                bufferLimit: 1024),
+            promise: promise)
+        channel.embeddedEventLoop.run()
+        guard case .failure(let error as HTTP1ClientError) = outcome.withLock({ $0 }) else {
+            Issue.record("the request is still waiting, or was answered")
+            return
+        }
+        #expect(error == .closedBeforeAnswer)
     }
 }

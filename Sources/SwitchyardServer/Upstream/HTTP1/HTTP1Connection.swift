@@ -22,8 +22,7 @@ final class HTTP1Connection: ChannelInboundHandler, RemovableChannelHandler {
     var onReusable: ((HTTP1Connection) -> Void)?
     /// Called once, when the channel closed.
     var onClosed: ((HTTP1Connection) -> Void)?
-    /// How many exchanges this connection has carried: a failure on a reused one is the
-    /// server having dropped it while pooled.
+    /// Numbers the exchanges, so that the body consumer of one cannot touch a later one.
     private(set) var exchanges = 0
     let eventLoop: any EventLoop
 
@@ -50,14 +49,18 @@ final class HTTP1Connection: ChannelInboundHandler, RemovableChannelHandler {
         }
         exchanges &+= 1
         self.promise = promise
-        context.write(wrapOutboundOut(.head(request.head)), promise: nil)
-        if let body = request.body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         let connection = NIOLoopBound(self, eventLoop: eventLoop)
         timeout = eventLoop.scheduleTask(in: request.headTimeout) {
             connection.value.perform(connection.value.machine.headTimedOut())
         }
-        perform(machine.requestSent(bufferLimit: request.bufferLimit))
+        // The exchange is under way before the first byte is written: a connection the server
+        // already closed can fail inside the write, and that failure must find a request to fail
+        // (and retry), not an idle connection.
+        let next = machine.requestSent(bufferLimit: request.bufferLimit)
+        context.write(wrapOutboundOut(.head(request.head)), promise: nil)
+        if let body = request.body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        perform(next)
     }
 
     /// Closes the connection, failing what is in flight on it with `error`.
