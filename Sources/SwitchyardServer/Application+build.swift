@@ -10,35 +10,31 @@ import SwitchyardCore
 public func buildApplication(
     configuration: SwitchyardConfiguration, logger: Logger
 ) -> some ApplicationProtocol {
-    let client = UpstreamClient(configuration: configuration)
-    let forwarder = Forwarder(client: client, maximumBodySize: configuration.maximumBodySize)
-    let dialect = DialectResolver(setting: configuration.upstreamDialect, client: client, logger: logger)
+    let registry = UpstreamRegistry(
+        configuration.upstreamSpecs.map { Upstream(spec: $0, configuration: configuration, logger: logger) }, logger: logger)
     let router = Router(context: SwitchyardRequestContext.self)
     let metrics = SwitchyardMetrics()
     router.add(middleware: RequestLogMiddleware(metrics: metrics))
     // Outermost first: refuse foreign hosts and origins before anything else runs, render every
     // error in the caller's dialect (with CORS headers, so a browser can read it), then check
-    // credentials.
+    // credentials; then, with several upstreams, find the one serving the request's model.
     if let hostCheck = configuration.hostCheck { router.add(middleware: HostCheckMiddleware(policy: hostCheck)) }
     router.add(middleware: CORSMiddleware(policy: configuration.cors, apiKeyHeader: configuration.auth.apiKeyHeader))
     router.add(middleware: DialectErrorMiddleware())
     router.add(middleware: HeaderLimitMiddleware())
     if configuration.auth.isEnabled { router.add(middleware: InboundAuthMiddleware(configuration.auth)) }
-    let catalog = ModelCatalog(client: client, logger: logger, capabilityOverrides: configuration.capabilityOverrides)
+    if !registry.isSingle { router.add(middleware: ModelRoutingMiddleware(registry: registry, maximumBodySize: configuration.maximumBodySize)) }
     OllamaRoutes(
-        configuration: configuration, client: client, catalog: catalog, loaded: LoadedModels(), dialect: dialect, forwarder: forwarder,
+        configuration: configuration, registry: registry, loaded: LoadedModels(),
         startedAt: Timestamp.now().unixNanoseconds / 1_000_000_000
     ).register(on: router)
-    OpenAIRoutes(forwarder: forwarder, client: client, catalog: catalog, dialect: dialect, maximumBodySize: configuration.maximumBodySize)
-        .register(on: router)
-    let bridge = ChatBridge(client: client, dialect: dialect)
-    let native = NativeRouteProbe(client: client, dialect: dialect, setting: configuration.nativeRoutes, logger: logger)
-    AnthropicRoutes(forwarder: forwarder, bridge: bridge, native: native, maximumBodySize: configuration.maximumBodySize).register(on: router)
-    ResponsesRoutes(forwarder: forwarder, bridge: bridge, native: native, maximumBodySize: configuration.maximumBodySize).register(on: router)
+    OpenAIRoutes(registry: registry, maximumBodySize: configuration.maximumBodySize).register(on: router)
+    AnthropicRoutes(registry: registry, maximumBodySize: configuration.maximumBodySize).register(on: router)
+    ResponsesRoutes(registry: registry, maximumBodySize: configuration.maximumBodySize).register(on: router)
     var services: [any Service] = [
-        UpstreamClientService(client: client, dialect: dialect),
-        DrainService(client: client, timeout: configuration.drainTimeout, logger: logger),
+        DrainService(clients: registry.upstreams.map(\.client), timeout: configuration.drainTimeout, logger: logger)
     ]
+    services.insert(contentsOf: registry.upstreams.map { UpstreamClientService(client: $0.client, dialect: $0.dialect) }, at: 0)
     if let metricsListen = configuration.metricsListen {
         // A listener of its own, for a scraper on a private address; no credentials asked there.
         let metricsRouter = Router()
@@ -68,7 +64,7 @@ extension SwitchyardMetrics {
     }
 }
 
-/// Owns the upstream client: detects the upstream's dialect at start-up (so the log says which
+/// Owns an upstream's client: detects the upstream's dialect at start-up (so the log says which
 /// was chosen; an upstream still down is retried on the first request), and shuts the client
 /// down after the HTTP server has drained (services stop in reverse order of start, and the
 /// server is started last).

@@ -19,7 +19,7 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the Ollama and OpenAI APIs on one port, translating to the upstream's dialect.",
         discussion: """
-            Environment: SWITCHYARD_LISTEN (else OLLAMA_HOST), SWITCHYARD_UPSTREAM, SWITCHYARD_UPSTREAM_DIALECT, \
+            Environment: SWITCHYARD_CONFIG, SWITCHYARD_LISTEN (else OLLAMA_HOST), SWITCHYARD_UPSTREAM, SWITCHYARD_UPSTREAM_DIALECT, \
             SWITCHYARD_UPSTREAM_API_KEY (sent upstream as a Bearer token), SWITCHYARD_OLLAMA_VERSION, \
             SWITCHYARD_LOG_LEVEL, SWITCHYARD_AUTH_TOKENS, SWITCHYARD_AUTH_BASIC, SWITCHYARD_AUTH_API_KEYS, \
             SWITCHYARD_AUTH_API_KEY_HEADER, SWITCHYARD_AUTH_PROTECT_ROOT, OLLAMA_ORIGINS, SWITCHYARD_ORIGINS, \
@@ -29,6 +29,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Address to listen on, host:port. (default: 127.0.0.1:11434)")
     var listen: String?
+
+    @Option(help: "A YAML file naming several upstreams, routed by model (docs/configuration.md); replaces --upstream.")
+    var config: String?
 
     @Option(help: "Upstream base URL, with or without /v1. (default: http://127.0.0.1:8080)")
     var upstream: String?
@@ -124,6 +127,7 @@ struct Serve: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         var inputs = ConfigurationInputs()
         inputs.listen = listen
+        inputs.configFile = config
         inputs.upstream = upstream
         inputs.upstreamDialect = upstreamDialect
         inputs.nativeRoutes = nativeRoutes

@@ -97,8 +97,11 @@ def switchyard_binary():
 
 @contextlib.contextmanager
 def switchyard(upstream, log_dir, name="switchyard", extra_args=(), env=None):
+    """A Switchyard in front of `upstream` (a URL), or of the upstreams a config file names
+    (`upstream=None` and `--config FILE` in `extra_args`)."""
     port = free_port()
-    args = [switchyard_binary(), "serve", "--listen", f"127.0.0.1:{port}", "--upstream", upstream, *extra_args]
+    target = ["--upstream", upstream] if upstream else []
+    args = [switchyard_binary(), "serve", "--listen", f"127.0.0.1:{port}", *target, *extra_args]
     proc = Process(name, args, log_dir, env=env)
     try:
         wait_until_ready(f"http://127.0.0.1:{port}/", proc.process, name=name)

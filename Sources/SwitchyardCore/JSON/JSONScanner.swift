@@ -44,6 +44,27 @@ public struct JSONScanner {
         } ?? nil
     }
 
+    /// Where a top-level string field's value lies, quotes included: the bytes a proxy
+    /// replaces to rename a model without touching one byte around them.
+    public static func topLevelStringRange(_ key: String, in bytes: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
+        let wanted = Array(key.utf8)
+        return read(bytes) { scanner throws(GiveUp) in
+            var found: Range<Int>?
+            try scanner.object { scanner, name throws(GiveUp) in
+                if name.bytes.elementsEqual(wanted) {
+                    guard found == nil else { throw GiveUp() }
+                    scanner.skipWhitespace()
+                    let start = scanner.position
+                    guard try scanner.optionalString() != nil else { throw GiveUp() }
+                    found = start..<scanner.position
+                } else {
+                    try scanner.skipValue()
+                }
+            }
+            return found
+        } ?? nil
+    }
+
     var atEnd: Bool {
         mutating get {
             skipWhitespace()

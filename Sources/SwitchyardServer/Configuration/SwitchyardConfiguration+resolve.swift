@@ -28,6 +28,8 @@ public struct ConfigurationInputs: Sendable {
     public var modelCapabilities: [String] = []
     /// `model=auto|required|none` entries.
     public var toolChoices: [String] = []
+    /// `--config FILE`: several upstreams and per-model overrides, in YAML.
+    public var configFile: String?
 
     public init() {}
 }
@@ -35,12 +37,45 @@ public struct ConfigurationInputs: Sendable {
 extension SwitchyardConfiguration {
     public static let versionFloor = [0, 6, 4]
 
+    /// The configuration file's upstreams, listen address (flags and environment still win)
+    /// and model overrides.
+    mutating func apply(_ file: ConfigFile, flags: ConfigurationInputs, environment: [String: String]) throws(ConfigurationError) {
+        let single = [
+            ("--upstream", flags.upstream), ("--upstream-dialect", flags.upstreamDialect), ("--upstream-api-key", flags.upstreamAPIKey),
+            ("SWITCHYARD_UPSTREAM", environment["SWITCHYARD_UPSTREAM"]),
+            ("SWITCHYARD_UPSTREAM_DIALECT", environment["SWITCHYARD_UPSTREAM_DIALECT"]),
+            ("SWITCHYARD_UPSTREAM_API_KEY", environment["SWITCHYARD_UPSTREAM_API_KEY"]),
+        ]
+        if let (name, _) = single.first(where: { $0.1.map { !$0.isEmpty } ?? false }) {
+            throw ConfigurationError("\(name) names the one upstream of a setup without --config; with a config file its upstreams say it all")
+        }
+        var specs: [UpstreamSpec] = []
+        for upstream in file.upstreams {
+            var key: String?
+            if let variable = upstream.apiKeyVariable {
+                guard let value = environment[variable], !value.isEmpty else {
+                    throw ConfigurationError("upstream '\(upstream.name)': api_key_env names \(variable), which is not set")
+                }
+                key = value
+            }
+            specs.append(UpstreamSpec(name: upstream.name, url: upstream.url, dialect: upstream.dialect, apiKey: key, models: upstream.models))
+        }
+        configuredUpstreams = specs
+        self.upstream = specs[0].url
+        self.upstreamDialect = specs[0].dialect
+        if let listen = file.listen { self.listen = listen }
+        modelOverrides = file.models
+    }
+
     /// Builds a configuration from flags and environment, with one clear error for bad input.
     /// `OLLAMA_HOST` sets the listen address when `SWITCHYARD_LISTEN` is unset, so a machine
     /// already set up for Ollama keeps working.
     public static func resolve(_ flags: ConfigurationInputs, environment: [String: String]) throws(ConfigurationError) -> SwitchyardConfiguration {
         func env(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         var configuration = SwitchyardConfiguration()
+        if let path = flags.configFile ?? env("SWITCHYARD_CONFIG") {
+            try configuration.apply(try ConfigFile.read(path), flags: flags, environment: environment)
+        }
         if let listen = flags.listen ?? env("SWITCHYARD_LISTEN") ?? env("OLLAMA_HOST") {
             configuration.listen = try ListenAddress(parsing: listen)
         }

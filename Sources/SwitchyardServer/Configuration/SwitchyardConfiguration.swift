@@ -40,6 +40,10 @@ public struct SwitchyardConfiguration: Sendable {
     public var idleTimeout: Duration = .seconds(60)
     /// Whether `/v1/messages` and `/v1/responses` may go to an upstream that serves them itself.
     public var nativeRoutes: NativeRoutesSetting = .auto
+    /// The upstreams of `--config`, in routing order; empty: the one upstream above.
+    public var configuredUpstreams: [UpstreamSpec] = []
+    /// Per-model overrides of `--config`, by exposed name in lower case.
+    public var modelOverrides: [String: ModelOverride] = [:]
 
     /// A current Ollama release: clients gate features on the version (the Anthropic and
     /// Responses surfaces came with 0.13 and 0.14), and some refuse old ones.
@@ -86,6 +90,19 @@ public enum NativeRoutesSetting: String, Sendable, CaseIterable {
 public enum UpstreamDialect: String, Sendable {
     case openAI = "openai"
     case ollama
+}
+
+/// What the configuration says of a model, whatever its upstream reveals.
+public struct ModelOverride: Sendable, Equatable {
+    public var contextLength: Int?
+    public var capabilities: [String]?
+    public var family: String?
+
+    public init(contextLength: Int? = nil, capabilities: [String]? = nil, family: String? = nil) {
+        self.contextLength = contextLength
+        self.capabilities = capabilities
+        self.family = family
+    }
 }
 
 public struct ConfigurationError: Error, Sendable, CustomStringConvertible {

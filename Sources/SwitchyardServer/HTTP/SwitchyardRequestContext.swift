@@ -10,4 +10,7 @@ public struct SwitchyardRequestContext: RequestContext {
     }
 
     public var maxUploadSize: Int { .max }
+
+    /// Where the model the request names is served, once `ModelRoutingMiddleware` found it.
+    var route: UpstreamRegistry.Route?
 }

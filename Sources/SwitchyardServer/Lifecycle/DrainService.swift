@@ -26,7 +26,7 @@ public final class DrainState: Sendable {
 /// It listens to the signals itself because ServiceLifecycle tells services of a shutdown one
 /// at a time, in reverse order, and would tell this one only after the server had drained.
 struct DrainService: Service {
-    let client: UpstreamClient
+    let clients: [UpstreamClient]
     let timeout: Duration
     let logger: Logger
 
@@ -53,7 +53,9 @@ struct DrainService: Service {
 
     private func expire() async {
         logger.warning("drain timeout reached: cutting the requests still in flight")
-        client.drain.expire()
-        await client.shutdown()
+        for client in clients {
+            client.drain.expire()
+            await client.shutdown()
+        }
     }
 }

@@ -12,9 +12,7 @@ import SwitchyardCore
 struct AnthropicRoutes: Sendable {
     typealias Context = SwitchyardRequestContext
 
-    let forwarder: Forwarder
-    let bridge: ChatBridge
-    let native: NativeRouteProbe
+    let registry: UpstreamRegistry
     let maximumBodySize: Int
 
     func register(on router: Router<Context>) {
@@ -26,6 +24,7 @@ struct AnthropicRoutes: Sendable {
     @Sendable func messages(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let (body, anthropic) = try await read(&request)
+        let (native, bridge) = (registry.upstream(for: context).native, registry.upstream(for: context).bridge)
         if await native.serves("/v1/messages") {
             return try await passThrough(request, body: body, path: "/v1/messages", context: context)
         }
@@ -47,6 +46,7 @@ struct AnthropicRoutes: Sendable {
     @Sendable func countTokens(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let (body, anthropic) = try await read(&request)
+        let (native, bridge) = (registry.upstream(for: context).native, registry.upstream(for: context).bridge)
         if await native.serves("/v1/messages/count_tokens") {
             return try await passThrough(request, body: body, path: "/v1/messages/count_tokens", context: context)
         }
@@ -71,6 +71,7 @@ struct AnthropicRoutes: Sendable {
     /// answers in OpenAI's), which is rewritten in Anthropic's so the SDK can read it.
     private func passThrough(_ request: Request, body: ByteBuffer, path: String, context: Context) async throws -> Response {
         RequestTrace.record { $0.translation = "pass-through" }
+        let (forwarder, bridge) = (registry.upstream(for: context).forwarder, registry.upstream(for: context).bridge)
         let response = try await forwarder.send(request, context: context, body: body, path: path)
         guard response.status.code >= 400 else { return try await forwarder.relay(response, for: request) }
         let answer = try await UpstreamClient.collect(response, limit: 1024 * 1024, upstream: bridge.client.base)

@@ -14,7 +14,7 @@ extension OllamaRoutes {
     @Sendable func embed(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let embed = try await request.decodeBody(OllamaEmbedRequest.self, limit: configuration.maximumBodySize)
-        let (model, start) = try await use(embed.model, keepAlive: embed.keepAlive)
+        let (model, start) = try await use(embed.model, keepAlive: embed.keepAlive, context: context)
         guard !embed.input.isEmpty else { return try JSONResponse.ok(OllamaEmbedResponse(model: embed.model, embeddings: [])) }
         let translated = OllamaToOpenAI.embed(embed, upstreamModel: model.id)
         var headers = HTTPFields()
@@ -27,7 +27,7 @@ extension OllamaRoutes {
     @Sendable func embeddings(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let legacy = try await request.decodeBody(OllamaEmbeddingsRequest.self, limit: configuration.maximumBodySize)
-        let (model, _) = try await use(legacy.model, keepAlive: legacy.keepAlive)
+        let (model, _) = try await use(legacy.model, keepAlive: legacy.keepAlive, context: context)
         guard !legacy.prompt.isEmpty else { return try JSONResponse.ok(OllamaEmbeddingsResponse(embedding: [])) }
         let translated = OllamaToOpenAI.embeddings(legacy, upstreamModel: model.id)
         var headers = HTTPFields()
@@ -36,6 +36,7 @@ extension OllamaRoutes {
     }
 
     private func embeddings(_ translated: TranslatedRequest, request: Request, context: Context) async throws -> OpenAIEmbeddingsResponse {
+        let client = registry.upstream(for: context).client
         let response = try await client.post(
             "/v1/embeddings", json: translated.body, headers: client.clientCredentials(request.headers), logger: context.logger)
         return try await client.decode(OpenAIEmbeddingsResponse.self, from: response)

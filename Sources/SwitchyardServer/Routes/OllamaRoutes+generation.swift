@@ -16,7 +16,7 @@ extension OllamaRoutes {
     @Sendable func chat(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let chat = try await request.decodeBody(OllamaChatRequest.self, limit: configuration.maximumBodySize)
-        let (model, start) = try await use(chat.parameters.model, keepAlive: chat.parameters.keepAlive)
+        let (model, start) = try await use(chat.parameters.model, keepAlive: chat.parameters.keepAlive, context: context)
         if chat.messages.isEmpty { return loadReply(.chat, chat.parameters, at: start) }
         let translated = try OllamaToOpenAI.chat(chat, upstreamModel: model.id, traits: traits(of: model))
         return try await complete(translated, kind: .chat, chat.parameters, model: model, start: start, request: request, context: context)
@@ -25,7 +25,7 @@ extension OllamaRoutes {
     @Sendable func generate(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let generate = try await request.decodeBody(OllamaGenerateRequest.self, limit: configuration.maximumBodySize)
-        let (model, start) = try await use(generate.parameters.model, keepAlive: generate.parameters.keepAlive)
+        let (model, start) = try await use(generate.parameters.model, keepAlive: generate.parameters.keepAlive, context: context)
         if generate.prompt.isEmpty && (generate.images ?? []).isEmpty { return loadReply(.generate, generate.parameters, at: start) }
         let translated = try OllamaToOpenAI.generate(generate, upstreamModel: model.id, traits: traits(of: model))
         return try await complete(translated, kind: .generate, generate.parameters, model: model, start: start, request: request, context: context)
@@ -52,6 +52,7 @@ extension OllamaRoutes {
         if let refusal = model.refusal(tools: sentTools, images: sentImages, requestedName: parameters.model) { throw refusal }
         var headers = HTTPFields()
         UntranslatedFields.report(translated.untranslated, into: &headers, logger: context.logger)
+        let client = registry.upstream(for: context).client
         let response: UpstreamResponse
         do {
             response = try await client.post(

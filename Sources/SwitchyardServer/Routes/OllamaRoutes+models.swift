@@ -4,14 +4,14 @@ import SwitchyardCore
 
 extension OllamaRoutes {
     @Sendable func tags(_ request: Request, context: Context) async throws -> Response {
-        let models = try await catalog.models()
-        return try JSONResponse.ok(OllamaTagsResponse(models: models.map { $0.tagsEntry(fallbackUnixSeconds: startedAt) }))
+        let models = try await registry.listing()
+        return try JSONResponse.ok(OllamaTagsResponse(models: models.map { $0.shown.tagsEntry(fallbackUnixSeconds: startedAt) }))
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let show = try await request.decodeBody(OllamaShowRequest.self, limit: configuration.maximumBodySize)
-        let model = try await resolve(show.model)
+        let model = try await resolve(show.model, context: context)
         return try JSONResponse.ok(model.show(requestedName: show.model, fallbackUnixSeconds: startedAt))
     }
 

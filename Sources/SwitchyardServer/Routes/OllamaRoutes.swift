@@ -18,11 +18,8 @@ struct OllamaRoutes: Sendable {
     typealias Handler = @Sendable (Request, Context) async throws -> Response
 
     let configuration: SwitchyardConfiguration
-    let client: UpstreamClient
-    let catalog: ModelCatalog
+    let registry: UpstreamRegistry
     let loaded: LoadedModels
-    let dialect: DialectResolver
-    let forwarder: Forwarder
     /// `modified_at` for models whose upstream gives no date: fixed for the process's life so
     /// listings are stable.
     let startedAt: Int64
@@ -32,21 +29,24 @@ struct OllamaRoutes: Sendable {
         router.head("/") { _, _ in Self.running }
         router.get("/api/version", use: version)
         router.head("/api/version", use: version)
-        router.get("/api/tags", use: dispatch(tags))
-        router.head("/api/tags", use: dispatch(tags))
+        router.get("/api/tags", use: dispatch(tags, namesModel: false))
+        router.head("/api/tags", use: dispatch(tags, namesModel: false))
         router.post("/api/show", use: dispatch(show))
-        router.get("/api/ps", use: dispatch(ps))
+        router.get("/api/ps", use: dispatch(ps, namesModel: false))
         router.post("/api/chat", use: dispatch(chat))
         router.post("/api/generate", use: dispatch(generate))
         router.post("/api/embed", use: dispatch(embed))
         router.post("/api/embeddings", use: dispatch(embeddings))
-        router.post("/api/pull", use: dispatch(unsupported("/api/pull", "pull models on the upstream server")))
-        router.post("/api/push", use: dispatch(unsupported("/api/push", "push models from the upstream server")))
-        router.post("/api/create", use: dispatch(unsupported("/api/create", "create models on the upstream server")))
-        router.post("/api/copy", use: dispatch(unsupported("/api/copy", "name models on the upstream server (llama-server: --alias)")))
-        router.delete("/api/delete", use: dispatch(unsupported("/api/delete", "remove models on the upstream server")))
-        router.on("/api/blobs/{digest}", method: .head, use: dispatch(unsupported("/api/blobs", "upload model files to the upstream server")))
-        router.post("/api/blobs/{digest}", use: dispatch(unsupported("/api/blobs", "upload model files to the upstream server")))
+        router.post("/api/pull", use: dispatch(unsupported("/api/pull", "pull models on the upstream server"), namesModel: false))
+        router.post("/api/push", use: dispatch(unsupported("/api/push", "push models from the upstream server"), namesModel: false))
+        router.post("/api/create", use: dispatch(unsupported("/api/create", "create models on the upstream server"), namesModel: false))
+        router.post(
+            "/api/copy", use: dispatch(unsupported("/api/copy", "name models on the upstream server (llama-server: --alias)"), namesModel: false))
+        router.delete("/api/delete", use: dispatch(unsupported("/api/delete", "remove models on the upstream server"), namesModel: false))
+        router.on(
+            "/api/blobs/{digest}", method: .head,
+            use: dispatch(unsupported("/api/blobs", "upload model files to the upstream server"), namesModel: false))
+        router.post("/api/blobs/{digest}", use: dispatch(unsupported("/api/blobs", "upload model files to the upstream server"), namesModel: false))
         for (path, methods) in Self.methods { router.refuseOtherMethods(on: RouterPath(path), allowing: methods) }
     }
 
@@ -62,14 +62,19 @@ struct OllamaRoutes: Sendable {
         Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "Ollama is running")))
     }
 
-    /// Same dialect upstream: forward untouched. Otherwise: the translating handler.
-    private func dispatch(_ translated: @escaping Handler) -> Handler {
-        { [forwarder, dialect, configuration] request, context in
-            guard await dialect.current() == .ollama else { return try await translated(request, context) }
+    /// Same dialect upstream: forward untouched. Otherwise: the translating handler. A route
+    /// that names no model goes to the one upstream as it is only when there is one: with
+    /// several, lists are merged and the rest answered here.
+    private func dispatch(_ translated: @escaping Handler, namesModel: Bool = true) -> Handler {
+        { [registry, configuration] request, context in
+            let upstream = registry.upstream(for: context)
+            guard namesModel || registry.isSingle, await upstream.dialect.current() == .ollama else {
+                return try await translated(request, context)
+            }
             RequestTrace.record { $0.translation = "pass-through" }
             var request = request
             let body = request.method == .get || request.method == .head ? nil : try await request.collectBody(limit: configuration.maximumBodySize)
-            return try await forwarder.forward(request, context: context, body: body)
+            return try await upstream.forwarder.forward(request, context: context, body: body)
         }
     }
 
@@ -78,16 +83,17 @@ struct OllamaRoutes: Sendable {
     }
 
     private func unsupported(_ route: String, _ advice: String) -> Handler {
-        { [client] _, _ in
+        { [registry] _, _ in
+            let servers = registry.upstreams.map { "\($0.client.base)" }.joined(separator: ", ")
             throw RequestError(
                 .notImplemented,
-                "\(route) is not supported: models behind Switchyard are managed by its OpenAI-compatible upstream (\(client.base)); \(advice)")
+                "\(route) is not supported: models behind Switchyard are managed by its upstream servers (\(servers)); \(advice)")
         }
     }
 
     /// Resolves the model a request names and records the use for `/api/ps`.
-    func use(_ name: String, keepAlive: KeepAlive?) async throws(RequestError) -> (model: UpstreamModelInfo, start: Timestamp) {
-        let model = try await resolve(name)
+    func use(_ name: String, keepAlive: KeepAlive?, context: Context) async throws(RequestError) -> (model: UpstreamModelInfo, start: Timestamp) {
+        let model = try await resolve(name, context: context)
         RequestTrace.record {
             $0.model = name
             $0.translation = "ollama→openai"
@@ -97,10 +103,11 @@ struct OllamaRoutes: Sendable {
         return (model, start)
     }
 
-    /// The upstream model for a client's name; an empty name is the client's mistake.
-    func resolve(_ name: String) async throws(RequestError) -> UpstreamModelInfo {
-        guard !name.isEmpty else { throw RequestError(.badRequest, "model is required") }
-        return try await catalog.resolve(name)
+    /// The upstream model for a client's name (found already when several upstreams made the
+    /// request be routed by it); an empty name is the client's mistake.
+    func resolve(_ name: String, context: Context) async throws(RequestError) -> UpstreamModelInfo {
+        if let route = context.route { return route.model }
+        return try await registry.resolve(name).model
     }
 }
 

@@ -23,7 +23,9 @@ extension OpenAIRoutes {
     }
 
     private func modelSummaries(context: Context) async throws -> [(id: String, createdUnixSeconds: Int64)] {
-        guard await dialect.current() == .ollama else { return try await catalog.models().map { ($0.id, $0.createdUnixSeconds) } }
+        guard registry.isSingle, await registry.primary.dialect.current() == .ollama else {
+            return try await registry.listing().map { ($0.name, $0.model.createdUnixSeconds) }
+        }
         return try await ollamaTags(context: context).map { model in
             (model.model ?? model.name ?? "", model.modifiedAt.flatMap(Timestamp.unixSeconds(rfc3339:)) ?? 0)
         }

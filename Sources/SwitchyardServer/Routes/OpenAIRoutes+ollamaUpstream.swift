@@ -30,6 +30,7 @@ extension OpenAIRoutes {
         }
         var headers = HTTPFields()
         UntranslatedFields.report(translated.untranslated, into: &headers, logger: context.logger)
+        let client = registry.upstream(for: context).client
         let response = try await client.post(path, json: translated.body, headers: client.clientCredentials(request.headers), logger: context.logger)
         let id = Self.responseID(prefix: kind == .chat ? "chatcmpl-" : "cmpl-")
         let created = Timestamp.now().unixNanoseconds / 1_000_000_000
@@ -64,6 +65,7 @@ extension OpenAIRoutes {
         }
         var headers = HTTPFields()
         UntranslatedFields.report(translated.untranslated, into: &headers, logger: context.logger)
+        let client = registry.upstream(for: context).client
         let response = try await client.post(
             "/api/embed", json: translated.body, headers: client.clientCredentials(request.headers), logger: context.logger)
         let reply = try await client.decode(OllamaEmbedReply.self, from: response)
@@ -78,6 +80,7 @@ extension OpenAIRoutes {
 
     /// The Ollama upstream's models, from `/api/tags`.
     func ollamaTags(context: Context) async throws(RequestError) -> [OllamaTagsReply.Model] {
+        let client = registry.primary.client
         let response = try await client.execute(.GET, "/api/tags", logger: context.logger)
         try await client.requireSuccess(response)
         return try await client.decode(OllamaTagsReply.self, from: response).models
@@ -85,6 +88,7 @@ extension OpenAIRoutes {
 
     @Sendable func model(_ request: Request, context: Context) async throws -> Response {
         let id = Self.modelID(request)
+        let client = registry.primary.client
         let response = try await client.post(
             "/api/show", json: ["model": .string(id)], headers: client.clientCredentials(request.headers), logger: context.logger)
         let show = try await client.decode(OllamaShowReply.self, from: response)

@@ -13,15 +13,12 @@ struct OpenAIRoutes: Sendable {
     typealias Context = SwitchyardRequestContext
     typealias Handler = @Sendable (Request, Context) async throws -> Response
 
-    let forwarder: Forwarder
-    let client: UpstreamClient
-    let catalog: ModelCatalog
-    let dialect: DialectResolver
+    let registry: UpstreamRegistry
     let maximumBodySize: Int
 
     func register(on router: Router<Context>) {
-        router.get("/v1/models", use: anthropicAware(dispatch(forwardModels, translated: models), single: false))
-        router.get("/v1/models/**", use: anthropicAware(dispatch(forwardModel, translated: model), single: true))
+        router.get("/v1/models", use: anthropicAware(merged(dispatch(forwardModels, translated: models), single: false), single: false))
+        router.get("/v1/models/**", use: anthropicAware(merged(dispatch(forwardModel, translated: model), single: true), single: true))
         router.post("/v1/chat/completions", use: dispatch(forwardChecked("/v1/chat/completions"), translated: chat))
         router.post("/v1/completions", use: dispatch(forwardChecked("/v1/completions"), translated: completion))
         router.post("/v1/embeddings", use: dispatch(forwardChecked("/v1/embeddings"), translated: embeddings))
@@ -34,23 +31,50 @@ struct OpenAIRoutes: Sendable {
     }
 
     private func dispatch(_ passThrough: @escaping Handler, translated: @escaping Handler) -> Handler {
-        { [dialect] request, context in
-            await dialect.current() == .ollama ? try await translated(request, context) : try await passThrough(request, context)
+        { [registry] request, context in
+            await registry.upstream(for: context).dialect.current() == .ollama
+                ? try await translated(request, context) : try await passThrough(request, context)
         }
     }
 
+    /// With several upstreams the model list is the merged one (`UpstreamRegistry.listing`).
+    private func merged(_ handler: @escaping Handler, single: Bool) -> Handler {
+        { [registry] request, context in
+            guard !registry.isSingle else { return try await handler(request, context) }
+            guard single else {
+                return JSONResponse.bytes(Self.modelList(try await registry.listing().map(\.shown.openAIModelObject)))
+            }
+            let id = Self.modelID(request)
+            var model = try await registry.resolve(id).model
+            model.id = id
+            RequestTrace.record { $0.model = id }
+            return JSONResponse.bytes(model.openAIModelObject)
+        }
+    }
+
+    /// `{"object":"list","data":[…]}` around model objects already written.
+    static func modelList(_ objects: [[UInt8]]) -> [UInt8] {
+        var bytes = Array(#"{"object":"list","data":["#.utf8)
+        for (index, object) in objects.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes += object
+        }
+        return bytes + Array("]}".utf8)
+    }
+
     private func forwardModels(_ request: Request, context: Context) async throws -> Response {
-        try await forwarder.forward(request, context: context, body: nil)
+        try await registry.primary.forwarder.forward(request, context: context, body: nil)
     }
 
     /// `GET /v1/models/{id}`: the upstream's own answer when it has the route; llama-server
     /// has none (404), and then the entry of its model list answers, as Ollama's does.
     private func forwardModel(_ request: Request, context: Context) async throws -> Response {
-        let response = try await forwarder.send(request, context: context, body: nil)
-        guard response.status == .notFound else { return try await forwarder.relay(response, for: request) }
+        let upstream = registry.primary
+        let response = try await upstream.forwarder.send(request, context: context, body: nil)
+        guard response.status == .notFound else { return try await upstream.forwarder.relay(response, for: request) }
         _ = try? await response.body.collect(upTo: 1024 * 1024)  // read to the end, so the connection is reused
         let id = Self.modelID(request)
-        guard let model = try await catalog.models().first(where: { $0.id == id }) else { throw RequestError.modelNotFound(id) }
+        guard let model = try await upstream.catalog.models().first(where: { $0.id == id }) else { throw RequestError.modelNotFound(id) }
         RequestTrace.record { $0.model = id }
         return JSONResponse.bytes(model.openAIModelObject)
     }
@@ -61,7 +85,7 @@ struct OpenAIRoutes: Sendable {
     }
 
     private func forwardChecked(_ path: String) -> Handler {
-        { [forwarder, maximumBodySize] request, context in
+        { [registry, maximumBodySize] request, context in
             var request = request
             let body = try await request.collectBody(limit: maximumBodySize)
             let envelope = try OpenAIRequestEnvelope.read(body)
@@ -69,7 +93,7 @@ struct OpenAIRoutes: Sendable {
                 $0.model = envelope.model
                 $0.translation = "pass-through"
             }
-            return try await forwarder.forward(request, context: context, body: body, path: path)
+            return try await registry.upstream(for: context).forwarder.forward(request, context: context, body: body, path: path)
         }
     }
 

@@ -10,18 +10,17 @@ import SwitchyardCore
 struct ResponsesRoutes: Sendable {
     typealias Context = SwitchyardRequestContext
 
-    let forwarder: Forwarder
-    let bridge: ChatBridge
-    let native: NativeRouteProbe
+    let registry: UpstreamRegistry
     let maximumBodySize: Int
 
     func register(on router: Router<Context>) {
         router.post("/v1/responses", use: responses)
         router.refuseOtherMethods(on: "/v1/responses", allowing: [.post])
-        let notStored: @Sendable (Request, Context) async throws -> Response = { [forwarder, native] request, context in
+        let notStored: @Sendable (Request, Context) async throws -> Response = { [registry] request, context in
             // An upstream that serves Responses may store them; otherwise there is nothing to find.
-            if await native.serves("/v1/responses") {
-                return try await forwarder.forward(request, context: context, body: nil)
+            // (With several upstreams, the first is the one asked: the path names no model.)
+            if await registry.primary.native.serves("/v1/responses") {
+                return try await registry.primary.forwarder.forward(request, context: context, body: nil)
             }
             throw RequestError(.notFound, "responses are not stored: Switchyard keeps no state between requests")
         }
@@ -31,7 +30,9 @@ struct ResponsesRoutes: Sendable {
     @Sendable func responses(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let body = try await request.collectBody(limit: maximumBodySize)
-        if await native.serves("/v1/responses") {
+        let upstream = registry.upstream(for: context)
+        let (forwarder, bridge) = (upstream.forwarder, upstream.bridge)
+        if await upstream.native.serves("/v1/responses") {
             let envelope = try OpenAIRequestEnvelope.read(body)
             RequestTrace.record {
                 $0.model = envelope.model

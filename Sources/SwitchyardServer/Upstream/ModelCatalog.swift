@@ -19,14 +19,24 @@ public final class ModelCatalog: Sendable {
     private let client: UpstreamClient
     private let logger: Logger
     private let freshFor: Duration
-    private let capabilityOverrides: [String: [String]]
+    private let overrides: [String: ModelOverride]
+    private let exposes: @Sendable (String) -> Bool
+    /// An Ollama upstream is listed from its own `/api/tags` (older Ollamas have no `/v1/models`).
+    private let dialect: DialectResolver?
     private let state = Mutex(State())
 
-    public init(client: UpstreamClient, logger: Logger, freshFor: Duration = .seconds(10), capabilityOverrides: [String: [String]] = [:]) {
+    /// `overrides` are keyed by a model's Ollama name in lower case; `exposes` tells which of
+    /// the upstream's model ids to list.
+    init(
+        client: UpstreamClient, logger: Logger, freshFor: Duration = .seconds(10), overrides: [String: ModelOverride] = [:],
+        exposes: @escaping @Sendable (String) -> Bool = { _ in true }, dialect: DialectResolver? = nil
+    ) {
+        self.dialect = dialect
         self.client = client
         self.logger = logger
         self.freshFor = freshFor
-        self.capabilityOverrides = capabilityOverrides
+        self.overrides = overrides
+        self.exposes = exposes
     }
 
     public func models() async throws(RequestError) -> [UpstreamModelInfo] {
@@ -52,17 +62,23 @@ public final class ModelCatalog: Sendable {
 
     /// One fetch at a time: concurrent callers share the one in flight.
     private func refresh() async throws(RequestError) -> [UpstreamModelInfo] {
-        let (client, logger, overrides) = (client, logger, capabilityOverrides)
+        let (client, logger, overrides, exposes, dialect) = (client, logger, overrides, exposes, dialect)
         let task = state.withLock { state in
             if let running = state.refreshing { return running }
             let task = Task {
                 // Configuration wins over what the upstream reveals (or does not).
-                try await Self.fetch(client: client, logger: logger).map { model in
+                let ollama = await dialect?.current() == .ollama
+                return try await (ollama ? Self.fetchOllama(client: client, logger: logger) : Self.fetch(client: client, logger: logger)).filter {
+                    exposes($0.id)
+                }.map { model in
                     var model = model
-                    if let capabilities = overrides[model.ollamaName.lowercased()] {
+                    guard let override = overrides[model.ollamaName.lowercased()] else { return model }
+                    if let capabilities = override.capabilities {
                         model.capabilities = capabilities
                         model.capabilitiesKnown = true
                     }
+                    if let length = override.contextLength { model.contextLength = length }
+                    if let family = override.family { model.architecture = family }
                     return model
                 }
             }
@@ -88,6 +104,13 @@ public final class ModelCatalog: Sendable {
         let props = try? await client.fetchJSON(JSONValue.self, "/props", logger: logger)
         return list.data.map { model in
             describe(model, props: list.data.count == 1 ? props : nil)
+        }
+    }
+
+    private static func fetchOllama(client: UpstreamClient, logger: Logger) async throws -> [UpstreamModelInfo] {
+        try await client.fetchJSON(OllamaTagsReply.self, "/api/tags", logger: logger).models.compactMap { model in
+            guard let id = model.model ?? model.name, !id.isEmpty else { return nil }
+            return UpstreamModelInfo(id: id, created: model.modifiedAt.flatMap(Timestamp.unixSeconds(rfc3339:)), ownedBy: "ollama")
         }
     }
 

@@ -40,7 +40,8 @@ public final class UpstreamClient: Sendable {
     /// requests still in flight.
     public let drain = DrainState()
 
-    public init(configuration: SwitchyardConfiguration) {
+    /// A client for one upstream; the timeouts, limits and inbound credentials are the server's.
+    init(configuration: SwitchyardConfiguration, spec: UpstreamSpec) {
         var config = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: .init(configuration.upstreamConnectTimeout), read: nil),
@@ -53,13 +54,13 @@ public final class UpstreamClient: Sendable {
         // builds every request's span attributes, 1.5 % of a proxied request's CPU.
         config.tracing.tracer = nil
         httpClient = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: config)
-        pool = configuration.upstream.plainHTTPEndpoint.map {
+        pool = spec.url.plainHTTPEndpoint.map {
             HTTP1ConnectionPool(
                 endpoint: $0, group: MultiThreadedEventLoopGroup.singleton, connectTimeout: .init(configuration.upstreamConnectTimeout),
                 idlePerLoop: configuration.upstreamConnectionLimit)
         }
-        base = configuration.upstream
-        apiKey = configuration.upstreamAPIKey
+        base = spec.url
+        apiKey = spec.apiKey
         headTimeout = configuration.upstreamHeadTimeout
         inboundCredentialHeaders = configuration.auth.isEnabled ? ["authorization", "x-api-key", configuration.auth.apiKeyHeader.lowercased()] : []
     }

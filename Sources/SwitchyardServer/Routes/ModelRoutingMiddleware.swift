@@ -1,0 +1,53 @@
+import Hummingbird
+import NIOCore
+import SwitchyardCore
+
+/// With several upstreams: reads the model a request names, finds the upstream that serves it
+/// (`UpstreamRegistry.resolve`) and puts the route in the context, so each surface forwards or
+/// translates according to that upstream's dialect. A model reached by another name than its
+/// upstream's (`upstream/model`) has its name in the body replaced, and nothing else: a
+/// pass-through stays byte for byte around it. Not installed with one upstream.
+struct ModelRoutingMiddleware: RouterMiddleware {
+    typealias Context = SwitchyardRequestContext
+
+    let registry: UpstreamRegistry
+    let maximumBodySize: Int
+
+    /// The routes whose body names a model.
+    static let paths: Set<String> = [
+        "/api/chat", "/api/generate", "/api/embed", "/api/embeddings", "/api/show", "/v1/chat/completions", "/chat/completions",
+        "/v1/completions", "/v1/embeddings", "/v1/messages", "/v1/messages/count_tokens", "/v1/responses",
+    ]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method == .post, Self.paths.contains(request.uri.path) else { return try await next(request, context) }
+        var request = request
+        var context = context
+        let body = try await request.collectBody(limit: maximumBodySize)
+        // `/api/show` also takes the older `name`. No model: the route's own check refuses it.
+        let key =
+            body.withUnsafeReadableBytes { JSONScanner.topLevelString("model", in: $0.assumingMemoryBound(to: UInt8.self)) } != nil ? "model" : "name"
+        guard let name = body.withUnsafeReadableBytes({ JSONScanner.topLevelString(key, in: $0.assumingMemoryBound(to: UInt8.self)) }), !name.isEmpty
+        else { return try await next(request, context) }
+        let route = try await registry.resolve(name)
+        context.route = route
+        if let rename = route.rename, let renamed = Self.body(body, naming: rename, at: key) {
+            request.body = .init(buffer: renamed)
+        }
+        return try await next(request, context)
+    }
+
+    /// `body` with the string value of its top-level `key` replaced by `name`.
+    static func body(_ body: ByteBuffer, naming name: String, at key: String) -> ByteBuffer? {
+        guard let range = body.withUnsafeReadableBytes({ JSONScanner.topLevelStringRange(key, in: $0.assumingMemoryBound(to: UInt8.self)) }),
+            let literal = JSONValue.string(name).encodedBytes()
+        else { return nil }
+        let bytes = body.readableBytesView
+        var renamed = ByteBuffer()
+        renamed.reserveCapacity(bytes.count - range.count + literal.count)
+        renamed.writeBytes(bytes.prefix(range.lowerBound))
+        renamed.writeBytes(literal)
+        renamed.writeBytes(bytes.dropFirst(range.upperBound))
+        return renamed
+    }
+}

@@ -1,0 +1,92 @@
+import Logging
+import SwitchyardCore
+
+/// The upstreams in routing order, and which of them serves a model.
+///
+/// Names: a model appears under its own name; when several upstreams expose the same name,
+/// the first in order keeps it and the others' copies are listed as `upstream/model`. Any
+/// model is also reachable as `upstream/model`, listed so or not.
+final class UpstreamRegistry: Sendable {
+    let upstreams: [Upstream]
+    private let logger: Logger
+
+    init(_ upstreams: [Upstream], logger: Logger) {
+        precondition(!upstreams.isEmpty, "a registry needs an upstream")
+        self.upstreams = upstreams
+        self.logger = logger
+    }
+
+    /// The first upstream: the only one without `--config`, and the one that answers requests
+    /// naming no model.
+    var primary: Upstream { upstreams[0] }
+    var isSingle: Bool { upstreams.count == 1 }
+
+    /// The upstream a request goes to: the one serving the model it names, else the first.
+    func upstream(for context: SwitchyardRequestContext) -> Upstream { context.route?.upstream ?? primary }
+
+    /// Where a request naming a model goes.
+    struct Route: Sendable {
+        let upstream: Upstream
+        let model: UpstreamModelInfo
+        /// The model's name on its upstream, when the client's name was not it (a prefixed or
+        /// a renamed one): the body sent on must carry this instead.
+        let rename: String?
+    }
+
+    /// One entry of the merged model list.
+    struct Listed: Sendable {
+        /// The name the list shows: the model's own, or `upstream/model`.
+        let name: String
+        let upstream: Upstream
+        let model: UpstreamModelInfo
+
+        /// The model as the list shows it.
+        var shown: UpstreamModelInfo {
+            var model = model
+            model.id = name
+            return model
+        }
+    }
+
+    func resolve(_ name: String) async throws(RequestError) -> Route {
+        guard !name.isEmpty else { throw RequestError(.badRequest, "model is required") }
+        if let slash = name.firstIndex(of: "/"), let upstream = upstreams.first(where: { $0.name == name[..<slash] }) {
+            let rest = String(name[name.index(after: slash)...])
+            if let model = try? await upstream.catalog.resolve(rest) { return Route(upstream: upstream, model: model, rename: model.id) }
+        }
+        if isSingle { return Route(upstream: primary, model: try await primary.catalog.resolve(name), rename: nil) }
+        for upstream in upstreams {
+            do {
+                let model = try await upstream.catalog.resolve(name)
+                return Route(upstream: upstream, model: model, rename: model.id == name ? nil : model.id)
+            } catch  where error.kind == .notFound {
+                continue
+            } catch {
+                logger.warning("upstream skipped while resolving a model", metadata: ["upstream": "\(upstream.name)", "error": "\(error.message)"])
+            }
+        }
+        throw RequestError.modelNotFound(name)
+    }
+
+    /// Every upstream's models, merged; an upstream that cannot be reached is logged and left
+    /// out, never failing the list (unless it is the only one).
+    func listing() async throws(RequestError) -> [Listed] {
+        if isSingle { return try await primary.catalog.models().map { Listed(name: $0.id, upstream: primary, model: $0) } }
+        var taken: Set<String> = []
+        var listed: [Listed] = []
+        for upstream in upstreams {
+            let models: [UpstreamModelInfo]
+            do {
+                models = try await upstream.catalog.models()
+            } catch {
+                logger.warning("upstream left out of the model list", metadata: ["upstream": "\(upstream.name)", "error": "\(error.message)"])
+                continue
+            }
+            for model in models {
+                let plain = taken.insert(model.ollamaName.lowercased()).inserted
+                listed.append(Listed(name: plain ? model.id : "\(upstream.name)/\(model.id)", upstream: upstream, model: model))
+            }
+        }
+        return listed
+    }
+}
