@@ -13,7 +13,7 @@ public func buildApplication(
     let registry = UpstreamRegistry(
         configuration.upstreamSpecs.map { Upstream(spec: $0, configuration: configuration, logger: logger) }, logger: logger)
     let router = Router(context: SwitchyardRequestContext.self)
-    let metrics = SwitchyardMetrics()
+    let metrics = SwitchyardMetrics(upstreamLabel: !registry.isSingle)
     router.add(middleware: RequestLogMiddleware(metrics: metrics))
     // Outermost first: refuse foreign hosts and origins before anything else runs, render every
     // error in the caller's dialect (with CORS headers, so a browser can read it), then check

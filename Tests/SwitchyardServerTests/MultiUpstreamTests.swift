@@ -93,6 +93,28 @@ import Testing
             // A plain name goes to the first upstream that has it.
             #expect(try await proxy.send(.post, "/api/chat", json: String(format: Self.chat, "tiny")).status == .ok)
             #expect(local.log.chats.count == 1)
+
+            // Metrics say which upstream served each request; every series has the label.
+            let metrics = try await waitForMetrics(proxy, containing: #"upstream="lab""#)
+            #expect(metrics.contains(#"switchyard_requests_total{route="/v1/chat/completions",status="200",model="coder",upstream="coder"} 1"#))
+            #expect(metrics.contains(#"switchyard_requests_total{route="/api/chat",status="200",model="tiny",upstream="local"} 1"#))
+        }
+    }
+
+    @Test func aModelServedTwiceFailsOverBeforeTheFirstByte() async throws {
+        let failing = FakeUpstream(chat: .status(503, fixture: "llama-server/error-context-overflow.json"))
+        let healthy = FakeUpstream()
+        let fakes = [Fake(name: "first", server: failing, dialect: .openAI), Fake(name: "second", server: healthy, dialect: .openAI)]
+        try await Self.withProxy(fakes) { proxy in
+            for path in ["/v1/chat/completions", "/api/chat"] {
+                let reply = try await proxy.send(.post, path, json: String(format: Self.chat, "tiny"))
+                #expect(reply.status == .ok, "\(path): answered by the second upstream")
+            }
+            #expect(failing.log.chats.count == 1, "tried once, then left in its back-off")
+            #expect(healthy.log.chats.count == 2)
+            // `first/tiny` names one upstream: no failover, its error reaches the client.
+            let pinned = try await proxy.send(.post, "/v1/chat/completions", json: String(format: Self.chat, "first/tiny"))
+            #expect(pinned.status.code == 503)
         }
     }
 

@@ -42,6 +42,7 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
                 "total_ms": "\(Self.milliseconds(total))",
             ]
             if let model = facts.model { metadata["model"] = "\(model)" }
+            if let upstream = facts.upstream { metadata["upstream"] = "\(upstream)" }
             if let translation = facts.translation { metadata["translation"] = "\(translation)" }
             if let head = facts.upstreamHeadNanoseconds { metadata["upstream_ms"] = "\(Self.milliseconds(head))" }
             if let firstByte { metadata["ttfb_ms"] = "\(Self.milliseconds(firstByte - trace.startNanoseconds))" }

@@ -6,6 +6,8 @@ import Synchronization
 final class RequestTrace: Sendable {
     struct Facts: Sendable {
         var model: String?
+        /// The upstream that served it, by its configured name (with several upstreams).
+        var upstream: String?
         /// `ollama→openai`, `openai→ollama`, `pass-through`, or nil for local answers.
         var translation: String?
         var upstreamHeadNanoseconds: UInt64?

@@ -19,10 +19,15 @@ public final class SwitchyardMetrics: Sendable {
     static let routes: Set<String> = [
         "/", "/api/version", "/api/tags", "/api/show", "/api/ps", "/api/chat", "/api/generate", "/api/embed", "/api/embeddings",
         "/api/pull", "/api/push", "/api/create", "/api/copy", "/api/delete", "/v1/models", "/v1/chat/completions",
-        "/v1/completions", "/v1/embeddings", "/chat/completions", "/metrics",
+        "/v1/completions", "/v1/embeddings", "/chat/completions", "/metrics", "/v1/messages", "/v1/messages/count_tokens", "/v1/responses",
     ]
 
-    public init() {
+    /// With several upstreams, every request series also says which upstream served it (the
+    /// same label names on every series of a metric, as Prometheus requires).
+    let upstreamLabel: Bool
+
+    public init(upstreamLabel: Bool = false) {
+        self.upstreamLabel = upstreamLabel
         var factory = PrometheusMetricsFactory(registry: registry)
         let latencyBuckets: [Duration] = [
             .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(250), .milliseconds(500),
@@ -56,20 +61,22 @@ public final class SwitchyardMetrics: Sendable {
     func finished(path: String, status: Int, facts: RequestTrace.Facts, totalNanoseconds: UInt64, firstByteNanoseconds: UInt64?) {
         let route = route(path)
         let model = model(facts.model)
-        counter("switchyard_requests_total", [("route", route), ("status", String(status)), ("model", model)]).increment()
+        // Bounded: upstream names come from the configuration.
+        let upstream = upstreamLabel ? [("upstream", facts.upstream ?? "")] : []
+        counter("switchyard_requests_total", [("route", route), ("status", String(status)), ("model", model)] + upstream).increment()
         timer("switchyard_request_duration_seconds", route: route).recordNanoseconds(Int64(clamping: totalNanoseconds))
         if let firstByteNanoseconds {
             timer("switchyard_time_to_first_byte_seconds", route: route).recordNanoseconds(Int64(clamping: firstByteNanoseconds))
         }
         if let error = facts.upstreamError {
-            counter("switchyard_upstream_errors_total", [("kind", error)]).increment()
+            counter("switchyard_upstream_errors_total", [("kind", error)] + upstream).increment()
         }
         // Counts come from the upstream; a Prometheus counter traps on a negative increment.
         if let tokens = facts.promptTokens, tokens > 0 {
-            counter("switchyard_tokens_total", [("direction", "in"), ("model", model)]).increment(by: tokens)
+            counter("switchyard_tokens_total", [("direction", "in"), ("model", model)] + upstream).increment(by: tokens)
         }
         if let tokens = facts.completionTokens, tokens > 0 {
-            counter("switchyard_tokens_total", [("direction", "out"), ("model", model)]).increment(by: tokens)
+            counter("switchyard_tokens_total", [("direction", "out"), ("model", model)] + upstream).increment(by: tokens)
         }
     }
 

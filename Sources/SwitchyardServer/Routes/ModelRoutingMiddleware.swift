@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 import NIOCore
 import SwitchyardCore
 
@@ -22,7 +23,6 @@ struct ModelRoutingMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method == .post, Self.paths.contains(request.uri.path) else { return try await next(request, context) }
         var request = request
-        var context = context
         let body = try await request.collectBody(limit: maximumBodySize)
         // `/api/show` also takes the older `name`. No model: the route's own check refuses it.
         let key =
@@ -30,11 +30,45 @@ struct ModelRoutingMiddleware: RouterMiddleware {
         guard let name = body.withUnsafeReadableBytes({ JSONScanner.topLevelString(key, in: $0.assumingMemoryBound(to: UInt8.self)) }), !name.isEmpty
         else { return try await next(request, context) }
         let route = try await registry.resolve(name)
-        context.route = route
-        if let rename = route.rename, let renamed = Self.body(body, naming: rename, at: key) {
-            request.body = .init(buffer: renamed)
+        func send(_ candidate: UpstreamRegistry.Route) async throws -> Response {
+            var attempt = request
+            var routed = context
+            routed.route = candidate
+            RequestTrace.record { $0.upstream = candidate.upstream.name }
+            if let rename = candidate.rename, let renamed = Self.body(body, naming: rename, at: key) { attempt.body = .init(buffer: renamed) }
+            return try await next(attempt, routed)
         }
-        return try await next(request, context)
+        // Failover happens before the first byte reaches the client: on an error thrown before
+        // a response, or an error status, never once a stream has begun.
+        let candidates = [route] + route.alternatives
+        for candidate in candidates.dropLast() {
+            do {
+                let response = try await send(candidate)
+                guard response.status.code >= 500 else {
+                    candidate.upstream.health.succeeded()
+                    return response
+                }
+                failOver(from: candidate, reason: "answered \(response.status.code)", context: context)
+            } catch let error as RequestError where error.status >= 500 {
+                failOver(from: candidate, reason: error.message, context: context)
+            }
+        }
+        let last = candidates[candidates.count - 1]
+        do {
+            let response = try await send(last)
+            if response.status.code < 500 { last.upstream.health.succeeded() } else { last.upstream.health.failed() }
+            return response
+        } catch let error as RequestError where error.status >= 500 {
+            last.upstream.health.failed()
+            throw error
+        }
+    }
+
+    private func failOver(from route: UpstreamRegistry.Route, reason: String, context: Context) {
+        route.upstream.health.failed()
+        context.logger.warning(
+            "upstream failed before answering; trying the next one serving the model",
+            metadata: ["upstream": "\(route.upstream.name)", "model": "\(route.model.id)", "reason": "\(reason)"])
     }
 
     /// `body` with the string value of its top-level `key` replaced by `name`.

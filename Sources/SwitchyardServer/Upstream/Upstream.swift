@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 
 /// One upstream server and everything Switchyard keeps about it: its client (and so its own
 /// connection pool), its dialect, its model list, which newer routes it serves itself.
@@ -10,8 +11,31 @@ final class Upstream: Sendable {
     let native: NativeRouteProbe
     let forwarder: Forwarder
     let bridge: ChatBridge
+    let health = Health()
 
     var name: String { spec.name }
+
+    /// Whether the upstream failed lately: one that refused a connection or answered 5xx is
+    /// tried after the others for a back-off that doubles with each failure in a row (1 s up
+    /// to 32 s), and is healthy again on its first success.
+    final class Health: Sendable {
+        private struct State {
+            var failures = 0
+            var until: ContinuousClock.Instant?
+        }
+        private let state = Mutex(State())
+
+        var isHealthy: Bool { state.withLock { $0.until.map { ContinuousClock.now >= $0 } ?? true } }
+
+        func failed() {
+            state.withLock { state in
+                state.failures = min(state.failures + 1, 6)
+                state.until = .now + .seconds(1 << (state.failures - 1))
+            }
+        }
+
+        func succeeded() { state.withLock { $0 = State() } }
+    }
 
     init(spec: UpstreamSpec, configuration: SwitchyardConfiguration, logger: Logger) {
         self.spec = spec

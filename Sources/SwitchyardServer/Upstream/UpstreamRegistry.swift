@@ -31,6 +31,8 @@ final class UpstreamRegistry: Sendable {
         /// The model's name on its upstream, when the client's name was not it (a prefixed or
         /// a renamed one): the body sent on must carry this instead.
         let rename: String?
+        /// The other upstreams serving the same name, to fail over to, healthy ones first.
+        var alternatives: [Route] = []
     }
 
     /// One entry of the merged model list.
@@ -55,15 +57,22 @@ final class UpstreamRegistry: Sendable {
             if let model = try? await upstream.catalog.resolve(rest) { return Route(upstream: upstream, model: model, rename: model.id) }
         }
         if isSingle { return Route(upstream: primary, model: try await primary.catalog.resolve(name), rename: nil) }
+        var found: [Route] = []
         for upstream in upstreams {
             do {
                 let model = try await upstream.catalog.resolve(name)
-                return Route(upstream: upstream, model: model, rename: model.id == name ? nil : model.id)
+                found.append(Route(upstream: upstream, model: model, rename: model.id == name ? nil : model.id))
             } catch  where error.kind == .notFound {
                 continue
             } catch {
                 logger.warning("upstream skipped while resolving a model", metadata: ["upstream": "\(upstream.name)", "error": "\(error.message)"])
             }
+        }
+        // Config order, except that an upstream in its back-off goes after the healthy ones.
+        let ordered = found.filter { $0.upstream.health.isHealthy } + found.filter { !$0.upstream.health.isHealthy }
+        if var first = ordered.first {
+            first.alternatives = Array(ordered.dropFirst())
+            return first
         }
         throw RequestError.modelNotFound(name)
     }
