@@ -15,6 +15,11 @@ struct FakeOllamaUpstream: FakeServer {
         let log = log
         let chatStream = chatStream
         router.get("/api/version") { _, _ in try Self.file("switchyard-ollama/version.json") }
+        router.post("/api/pull") { request, _ in
+            var request = request
+            log.record(request, body: Array(try await request.collectBody(upTo: 1 << 20).readableBytesView))
+            return try Self.file("ollama-docs/pull-stream.ndjson", type: "application/x-ndjson")
+        }
         router.get("/api/tags") { request, _ in
             log.record(request, body: [])
             return try Self.file("switchyard-ollama/tags.json")

@@ -118,6 +118,26 @@ import Testing
         }
     }
 
+    @Test func pullGoesToAnOllamaUpstreamWithItsProgressStreamed() async throws {
+        let lab = FakeOllamaUpstream()
+        let fakes = [Fake(name: "local", server: FakeUpstream(), dialect: .openAI), Fake(name: "lab", server: lab, dialect: .ollama)]
+        try await Self.withProxy(fakes) { proxy in
+            let pulled = try await proxy.send(.post, "/api/pull", json: #"{"model":"lab/llama3.2"}"#)
+            #expect(pulled.status == .ok)
+            #expect(try pulled.lines.last?["status"] as? String == "success")
+            #expect(pulled.headers[.contentType] == "application/x-ndjson")
+            #expect(lab.log.entries.last.map { String(decoding: $0.body, as: UTF8.self) } == #"{"model":"llama3.2"}"#)
+            _ = try await proxy.send(.post, "/api/pull", json: #"{"name":"qwen3"}"#)
+            #expect(lab.log.entries.last.map { String(decoding: $0.body, as: UTF8.self) } == #"{"name":"qwen3"}"#, "the first Ollama upstream")
+        }
+        try await Self.withProxy([Fake(name: "a", server: FakeUpstream(), dialect: .openAI), Fake(name: "b", server: Self.coder(), dialect: .openAI)])
+        {
+            proxy in
+            let refused = try await proxy.send(.post, "/api/pull", json: #"{"model":"x"}"#)
+            #expect(refused.status == .notImplemented, "no Ollama upstream")
+        }
+    }
+
     @Test func anUnreachableUpstreamIsLeftOutAndAnUnknownModelIs404() async throws {
         let dead = UpstreamSpec(name: "dead", url: try UpstreamURL("http://127.0.0.1:\(try freePort())"), dialect: .openAI)
         try await Self.withProxy([Fake(name: "local", server: FakeUpstream(), dialect: .openAI)], extra: [dead]) { proxy in

@@ -37,8 +37,8 @@ struct OllamaRoutes: Sendable {
         router.post("/api/generate", use: dispatch(generate))
         router.post("/api/embed", use: dispatch(embed))
         router.post("/api/embeddings", use: dispatch(embeddings))
-        router.post("/api/pull", use: dispatch(unsupported("/api/pull", "pull models on the upstream server"), namesModel: false))
-        router.post("/api/push", use: dispatch(unsupported("/api/push", "push models from the upstream server"), namesModel: false))
+        router.post("/api/pull", use: dispatch(onOllama("/api/pull", "pull models on the upstream server"), namesModel: false))
+        router.post("/api/push", use: dispatch(onOllama("/api/push", "push models from the upstream server"), namesModel: false))
         router.post("/api/create", use: dispatch(unsupported("/api/create", "create models on the upstream server"), namesModel: false))
         router.post(
             "/api/copy", use: dispatch(unsupported("/api/copy", "name models on the upstream server (llama-server: --alias)"), namesModel: false))
@@ -80,6 +80,34 @@ struct OllamaRoutes: Sendable {
 
     @Sendable func version(_ request: Request, context: Context) async throws -> Response {
         try JSONResponse.ok(["version": configuration.ollamaVersion])
+    }
+
+    /// `/api/pull` and `/api/push` among several upstreams: to the Ollama upstream the name's
+    /// `upstream/` prefix names, else the first Ollama upstream, its progress streamed as sent.
+    private func onOllama(_ route: String, _ advice: String) -> Handler {
+        { [registry, configuration] request, context in
+            var request = request
+            let body = try await request.collectBody(limit: configuration.maximumBodySize)
+            var ollama: [Upstream] = []
+            for upstream in registry.upstreams where await upstream.dialect.current() == .ollama { ollama.append(upstream) }
+            guard !registry.isSingle, let first = ollama.first else { return try await unsupported(route, advice)(request, context) }
+            let key = ["model", "name"].first { key in
+                body.withUnsafeReadableBytes { JSONScanner.topLevelString(key, in: $0.assumingMemoryBound(to: UInt8.self)) } != nil
+            }
+            var target = first
+            var sent = body
+            if let key, let name = body.withUnsafeReadableBytes({ JSONScanner.topLevelString(key, in: $0.assumingMemoryBound(to: UInt8.self)) }),
+                let slash = name.firstIndex(of: "/"), let named = ollama.first(where: { $0.name == name[..<slash] })
+            {
+                target = named
+                sent = ModelRoutingMiddleware.body(body, naming: String(name[name.index(after: slash)...]), at: key) ?? body
+            }
+            RequestTrace.record {
+                $0.upstream = target.name
+                $0.translation = "pass-through"
+            }
+            return try await target.forwarder.forward(request, context: context, body: sent)
+        }
     }
 
     private func unsupported(_ route: String, _ advice: String) -> Handler {
