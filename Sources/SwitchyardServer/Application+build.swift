@@ -9,9 +9,12 @@ import SwitchyardCore
 /// error middleware that answers every failure in the caller's dialect.
 public func buildApplication(
     configuration: SwitchyardConfiguration, logger: Logger
-) -> some ApplicationProtocol {
+) throws(ConfigurationError) -> some ApplicationProtocol {
+    let aliases =
+        try configuration.stateDirectory.map { directory throws(ConfigurationError) in try AliasStore(directory: directory) } ?? AliasStore()
     let registry = UpstreamRegistry(
-        configuration.upstreamSpecs.map { Upstream(spec: $0, configuration: configuration, logger: logger) }, logger: logger)
+        configuration.upstreamSpecs.map { Upstream(spec: $0, configuration: configuration, logger: logger) }, aliases: aliases,
+        logger: logger)
     let router = Router(context: SwitchyardRequestContext.self)
     let metrics = SwitchyardMetrics(upstreamLabel: !registry.isSingle)
     router.add(middleware: RequestLogMiddleware(metrics: metrics))
@@ -23,7 +26,7 @@ public func buildApplication(
     router.add(middleware: DialectErrorMiddleware())
     router.add(middleware: HeaderLimitMiddleware())
     if configuration.auth.isEnabled { router.add(middleware: InboundAuthMiddleware(configuration.auth)) }
-    if !registry.isSingle { router.add(middleware: ModelRoutingMiddleware(registry: registry, maximumBodySize: configuration.maximumBodySize)) }
+    router.add(middleware: ModelRoutingMiddleware(registry: registry, maximumBodySize: configuration.maximumBodySize))
     OllamaRoutes(
         configuration: configuration, registry: registry, loaded: LoadedModels(),
         startedAt: Timestamp.now().unixNanoseconds / 1_000_000_000

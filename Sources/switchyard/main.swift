@@ -19,7 +19,7 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the Ollama and OpenAI APIs on one port, translating to the upstream's dialect.",
         discussion: """
-            Environment: SWITCHYARD_CONFIG, SWITCHYARD_LISTEN (else OLLAMA_HOST), SWITCHYARD_UPSTREAM, SWITCHYARD_UPSTREAM_DIALECT, \
+            Environment: SWITCHYARD_CONFIG, SWITCHYARD_STATE_DIR, SWITCHYARD_LISTEN (else OLLAMA_HOST), SWITCHYARD_UPSTREAM, SWITCHYARD_UPSTREAM_DIALECT, \
             SWITCHYARD_UPSTREAM_API_KEY (sent upstream as a Bearer token), SWITCHYARD_OLLAMA_VERSION, \
             SWITCHYARD_LOG_LEVEL, SWITCHYARD_AUTH_TOKENS, SWITCHYARD_AUTH_BASIC, SWITCHYARD_AUTH_API_KEYS, \
             SWITCHYARD_AUTH_API_KEY_HEADER, SWITCHYARD_AUTH_PROTECT_ROOT, OLLAMA_ORIGINS, SWITCHYARD_ORIGINS, \
@@ -32,6 +32,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "A YAML file naming several upstreams, routed by model (docs/configuration.md); replaces --upstream.")
     var config: String?
+
+    @Option(help: "Where the model names made with /api/copy are kept. (default: $XDG_STATE_HOME/switchyard, else ~/.local/state/switchyard)")
+    var stateDir: String?
 
     @Option(help: "Upstream base URL, with or without /v1. (default: http://127.0.0.1:8080)")
     var upstream: String?
@@ -128,6 +131,7 @@ struct Serve: AsyncParsableCommand {
         var inputs = ConfigurationInputs()
         inputs.listen = listen
         inputs.configFile = config
+        inputs.stateDirectory = stateDir
         inputs.upstream = upstream
         inputs.upstreamDialect = upstreamDialect
         inputs.nativeRoutes = nativeRoutes
@@ -173,9 +177,11 @@ struct Serve: AsyncParsableCommand {
                 "listen": "\(configuration.listen)", "upstream": "\(configuration.upstream)",
                 "dialect": "\(configuration.upstreamDialect.rawValue)", "version": "\(SwitchyardVersion.current)",
             ])
-        let app = buildApplication(configuration: configuration, logger: logger)
         do {
+            let app = try buildApplication(configuration: configuration, logger: logger)
             try await app.runService()
+        } catch let error as ConfigurationError {
+            Self.fail(error.description)
         } catch {
             let reason = "\(error)".contains("Address already in use") ? "address already in use" : "\(error)"
             Self.fail("cannot serve on \(configuration.listen): \(reason)", code: 1)

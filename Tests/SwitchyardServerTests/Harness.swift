@@ -42,7 +42,7 @@ func withProxy(
         // SWITCHYARD_TEST_LOG=debug shows the server's own log while debugging a test.
         logger.logLevel =
             logs != nil ? .info : ProcessInfo.processInfo.environment["SWITCHYARD_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
-        let app = buildApplication(configuration: configuration, logger: logger)
+        let app = try buildApplication(configuration: configuration, logger: logger)
         try await app.test(.ahc(.http)) { client in
             try await test(Proxy(client: client, log: upstream.log))
         }

@@ -26,7 +26,7 @@ import Testing
                 } + extra
             var logger = Logger(label: "switchyard-test")
             logger.logLevel = .critical
-            let app = buildApplication(configuration: configuration, logger: logger)
+            let app = try buildApplication(configuration: configuration, logger: logger)
             try await app.test(.ahc(.http)) { client in try await test(Proxy(client: client, log: UpstreamLog())) }
         }
     }

@@ -76,3 +76,23 @@ def test_a_bad_config_file_is_refused_with_its_line(scratch):
     assert result.returncode != 0
     assert result.stderr.strip() == (
         f"switchyard: error: {config} line 4: upstreams[0].dialect: 'grpc': expected openai, ollama or auto")
+
+
+def test_aliases_made_with_copy_are_served_and_survive_a_restart(llama, scratch):
+    state = f"{scratch}/state-aliases"
+    with servers.switchyard(llama, scratch, name="switchyard-aliases", extra_args=["--state-dir", state]) as (url, _):
+        client = ollama.Client(host=url)
+        client.copy("tiny", "my-assistant")
+        assert "my-assistant:latest" in {model.model for model in client.list().models}
+        assert client.chat(model="my-assistant", messages=[{"role": "user", "content": "hi"}], options={"num_predict": 3}).done
+        with pytest.raises(ollama.ResponseError) as refused:
+            client.delete("tiny")
+        assert refused.value.status_code == 403
+    with servers.switchyard(llama, scratch, name="switchyard-aliases-again", extra_args=["--state-dir", state]) as (url, _):
+        client = ollama.Client(host=url)
+        assert "my-assistant:latest" in {model.model for model in client.list().models}, "kept in the state directory"
+        reply = openai.OpenAI(base_url=url + "/v1", api_key="unused", max_retries=0).chat.completions.create(
+            model="my-assistant", messages=[{"role": "user", "content": "hi"}], max_tokens=3)
+        assert reply.choices[0].message.content is not None
+        client.delete("my-assistant")
+        assert "my-assistant:latest" not in {model.model for model in client.list().models}

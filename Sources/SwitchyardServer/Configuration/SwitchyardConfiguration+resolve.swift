@@ -30,6 +30,8 @@ public struct ConfigurationInputs: Sendable {
     public var toolChoices: [String] = []
     /// `--config FILE`: several upstreams and per-model overrides, in YAML.
     public var configFile: String?
+    /// `--state-dir DIR`.
+    public var stateDirectory: String?
 
     public init() {}
 }
@@ -73,6 +75,9 @@ extension SwitchyardConfiguration {
     public static func resolve(_ flags: ConfigurationInputs, environment: [String: String]) throws(ConfigurationError) -> SwitchyardConfiguration {
         func env(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         var configuration = SwitchyardConfiguration()
+        configuration.stateDirectory =
+            flags.stateDirectory ?? env("SWITCHYARD_STATE_DIR") ?? env("XDG_STATE_HOME").map { $0 + "/switchyard" }
+            ?? env("HOME").map { $0 + "/.local/state/switchyard" }
         if let path = flags.configFile ?? env("SWITCHYARD_CONFIG") {
             try configuration.apply(try ConfigFile.read(path), flags: flags, environment: environment)
         }

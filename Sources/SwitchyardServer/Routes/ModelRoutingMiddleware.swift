@@ -7,7 +7,7 @@ import SwitchyardCore
 /// (`UpstreamRegistry.resolve`) and puts the route in the context, so each surface forwards or
 /// translates according to that upstream's dialect. A model reached by another name than its
 /// upstream's (`upstream/model`) has its name in the body replaced, and nothing else: a
-/// pass-through stays byte for byte around it. Not installed with one upstream.
+/// pass-through stays byte for byte around it. With one upstream and no aliases it steps aside.
 struct ModelRoutingMiddleware: RouterMiddleware {
     typealias Context = SwitchyardRequestContext
 
@@ -21,7 +21,7 @@ struct ModelRoutingMiddleware: RouterMiddleware {
     ]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method == .post, Self.paths.contains(request.uri.path) else { return try await next(request, context) }
+        guard request.method == .post, !registry.listsAsIs, Self.paths.contains(request.uri.path) else { return try await next(request, context) }
         var request = request
         let body = try await request.collectBody(limit: maximumBodySize)
         // `/api/show` also takes the older `name`. No model: the route's own check refuses it.

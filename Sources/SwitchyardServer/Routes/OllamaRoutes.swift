@@ -40,9 +40,8 @@ struct OllamaRoutes: Sendable {
         router.post("/api/pull", use: dispatch(onOllama("/api/pull", "pull models on the upstream server"), namesModel: false))
         router.post("/api/push", use: dispatch(onOllama("/api/push", "push models from the upstream server"), namesModel: false))
         router.post("/api/create", use: dispatch(unsupported("/api/create", "create models on the upstream server"), namesModel: false))
-        router.post(
-            "/api/copy", use: dispatch(unsupported("/api/copy", "name models on the upstream server (llama-server: --alias)"), namesModel: false))
-        router.delete("/api/delete", use: dispatch(unsupported("/api/delete", "remove models on the upstream server"), namesModel: false))
+        router.post("/api/copy", use: dispatch(copy, namesModel: false))
+        router.delete("/api/delete", use: dispatch(delete, namesModel: false))
         router.on(
             "/api/blobs/{digest}", method: .head,
             use: dispatch(unsupported("/api/blobs", "upload model files to the upstream server"), namesModel: false))

@@ -23,7 +23,7 @@ extension OpenAIRoutes {
     }
 
     private func modelSummaries(context: Context) async throws -> [(id: String, createdUnixSeconds: Int64)] {
-        guard registry.isSingle, await registry.primary.dialect.current() == .ollama else {
+        guard registry.listsAsIs, await registry.primary.dialect.current() == .ollama else {
             return try await registry.listing().map { ($0.name, $0.model.createdUnixSeconds) }
         }
         return try await ollamaTags(context: context).map { model in

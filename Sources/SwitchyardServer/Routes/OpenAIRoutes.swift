@@ -40,7 +40,7 @@ struct OpenAIRoutes: Sendable {
     /// With several upstreams the model list is the merged one (`UpstreamRegistry.listing`).
     private func merged(_ handler: @escaping Handler, single: Bool) -> Handler {
         { [registry] request, context in
-            guard !registry.isSingle else { return try await handler(request, context) }
+            guard !registry.listsAsIs else { return try await handler(request, context) }
             guard single else {
                 return JSONResponse.bytes(Self.modelList(try await registry.listing().map(\.shown.openAIModelObject)))
             }

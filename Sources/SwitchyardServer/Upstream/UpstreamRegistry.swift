@@ -8,13 +8,18 @@ import SwitchyardCore
 /// model is also reachable as `upstream/model`, listed so or not.
 final class UpstreamRegistry: Sendable {
     let upstreams: [Upstream]
+    let aliases: AliasStore
     private let logger: Logger
 
-    init(_ upstreams: [Upstream], logger: Logger) {
+    init(_ upstreams: [Upstream], aliases: AliasStore = AliasStore(), logger: Logger) {
         precondition(!upstreams.isEmpty, "a registry needs an upstream")
         self.upstreams = upstreams
+        self.aliases = aliases
         self.logger = logger
     }
+
+    /// Whether the one upstream's own lists can be passed on as they are: nothing to merge in.
+    var listsAsIs: Bool { isSingle && aliases.isEmpty }
 
     /// The first upstream: the only one without `--config`, and the one that answers requests
     /// naming no model.
@@ -30,7 +35,7 @@ final class UpstreamRegistry: Sendable {
         let model: UpstreamModelInfo
         /// The model's name on its upstream, when the client's name was not it (a prefixed or
         /// a renamed one): the body sent on must carry this instead.
-        let rename: String?
+        var rename: String?
         /// The other upstreams serving the same name, to fail over to, healthy ones first.
         var alternatives: [Route] = []
     }
@@ -52,6 +57,17 @@ final class UpstreamRegistry: Sendable {
 
     func resolve(_ name: String) async throws(RequestError) -> Route {
         guard !name.isEmpty else { throw RequestError(.badRequest, "model is required") }
+        // An alias stands for a model by the name that reaches it, never for another alias.
+        if let target = aliases.target(of: name) {
+            var route = try await resolveModel(target)
+            route.rename = route.model.id
+            return route
+        }
+        return try await resolveModel(name)
+    }
+
+    /// A name as the upstreams know it, aliases aside.
+    func resolveModel(_ name: String) async throws(RequestError) -> Route {
         if let slash = name.firstIndex(of: "/"), let upstream = upstreams.first(where: { $0.name == name[..<slash] }) {
             let rest = String(name[name.index(after: slash)...])
             if let model = try? await upstream.catalog.resolve(rest) { return Route(upstream: upstream, model: model, rename: model.id) }
@@ -80,6 +96,15 @@ final class UpstreamRegistry: Sendable {
     /// Every upstream's models, merged; an upstream that cannot be reached is logged and left
     /// out, never failing the list (unless it is the only one).
     func listing() async throws(RequestError) -> [Listed] {
+        var listed = try await upstreamListing()
+        for (alias, target) in aliases.all {
+            guard let route = try? await resolveModel(target) else { continue }  // its model is gone, or its upstream down
+            listed.append(Listed(name: alias, upstream: route.upstream, model: route.model))
+        }
+        return listed
+    }
+
+    private func upstreamListing() async throws(RequestError) -> [Listed] {
         if isSingle { return try await primary.catalog.models().map { Listed(name: $0.id, upstream: primary, model: $0) } }
         var taken: Set<String> = []
         var listed: [Listed] = []
