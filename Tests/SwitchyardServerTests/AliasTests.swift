@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import SwitchyardCore
 import Testing
 
 @testable import SwitchyardServer
@@ -54,6 +55,12 @@ import Testing
         #expect(reopened.target(of: "mine:latest") == "local/tiny")
         #expect(try reopened.remove("MINE"))
         #expect(try AliasStore(directory: directory + "/state").isEmpty)
+
+        let full = AliasStore()
+        for index in 0..<AliasStore.limit { try full.set("a\(index)", to: "local/tiny") }
+        #expect(throws: RequestError.self) { try full.set("one-more", to: "local/tiny") }
+        try full.set("a0", to: "local/other")  // replacing one is not adding one
+        #expect(full.target(of: "a0") == "local/other")
 
         try Data("{not json".utf8).write(to: URL(fileURLWithPath: directory + "/state/aliases.json"))
         #expect(throws: ConfigurationError.self) { try AliasStore(directory: directory + "/state") }

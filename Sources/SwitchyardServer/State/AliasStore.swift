@@ -51,8 +51,19 @@ final class AliasStore: Sendable {
     /// Every alias with its target, by alias name.
     var all: [(alias: String, target: String)] { aliases.withLock { $0.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } } }
 
+    /// More than any person names by hand; a client cannot grow the file and the lists without bound.
+    static let limit = 1000
+
     func set(_ alias: String, to target: String) throws(RequestError) {
-        try update { $0[Self.key(alias)] = target }
+        var full = false
+        try update { aliases in
+            guard aliases[Self.key(alias)] != nil || aliases.count < Self.limit else {
+                full = true
+                return
+            }
+            aliases[Self.key(alias)] = target
+        }
+        if full { throw RequestError(.badRequest, "there are \(Self.limit) aliases already; delete some first") }
     }
 
     /// Whether `alias` was one.
