@@ -24,7 +24,24 @@ extension FuzzTargets {
                 let decoded = try? decoder.decode(Envelope.self, from: Data(input))
                 require(decoded?.model == model, "scanner and JSONDecoder disagree on the model")
             }
+            // Where a proxy renames the model: exactly the string literal, and putting another
+            // there leaves a body that names the other.
+            if let range = JSONScanner.topLevelStringRange("model", in: bytes) {
+                let literal = Array(input[range])
+                let value = try? decoder.decode(String.self, from: Data(literal))
+                require(value != nil && value == JSONScanner.topLevelString("model", in: bytes), "the model's range is not its literal")
+                let renamed = Array(input[..<range.lowerBound]) + Array(#""renamed""#.utf8) + Array(input[range.upperBound...])
+                let named = renamed.withUnsafeBufferPointer { JSONScanner.topLevelString("model", in: $0) }
+                require(named == "renamed", "a body with its model's literal replaced names another model")
+            }
         }
+        // Globs from a configuration: any pattern against any name ends, and `*` takes all.
+        let text = String(decoding: input.prefix(256), as: UTF8.self)
+        let parts = text.split(separator: "\u{0}", maxSplits: 1, omittingEmptySubsequences: false)
+        let (pattern, name) = (String(parts[0]), parts.count > 1 ? String(parts[1]) : text)
+        _ = ModelGlob.matches(pattern, name)
+        let plain = String(name.filter { $0 != "*" && $0 != "?" })
+        require(ModelGlob.matches("*", name) && ModelGlob.matches(plain, plain), "a glob refused what it must take")
     }
 
     /// Ollama request bodies: decoded (or refused with a RequestError), translated, encoded.

@@ -109,7 +109,18 @@ import Testing
                     #expect((try? JSONDecoder().decode(Envelope.self, from: Data(input)))?.model == model, "\(file)")
                 }
             }
+            // The same input as a configuration glob's name (finding-5: a name holding `*`).
+            let name = String(decoding: input.prefix(256), as: UTF8.self)
+            #expect(ModelGlob.matches("*", name), "\(file)")
         }
+    }
+
+    @Test func aGlobStarTakesANameThatHoldsAStar() {
+        #expect(ModelGlob.matches("*", "*{"))
+        #expect(ModelGlob.matches("a*b", "a*xb"))
+        #expect(ModelGlob.matches("qwen*", "qwen*"))
+        #expect(!ModelGlob.matches("a*b", "a*x"))
+        #expect(ModelGlob.matches("*", ""))
     }
 
     @Test func invalidUTF8AndLoneSurrogatesAreLeftToJSONDecoder() {

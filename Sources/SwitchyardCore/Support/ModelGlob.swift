@@ -8,12 +8,13 @@ public enum ModelGlob {
         var (p, n) = (0, 0)
         var star: (pattern: Int, name: Int)?
         while n < name.count {
-            if p < pattern.count, pattern[p] == "?" || pattern[p] == name[n] {
-                p += 1
-                n += 1
-            } else if p < pattern.count, pattern[p] == "*" {
+            // `*` first: a name may hold a `*` itself, which the star must not take as a literal.
+            if p < pattern.count, pattern[p] == "*" {
                 star = (p, n)
                 p += 1
+            } else if p < pattern.count, pattern[p] == "?" || pattern[p] == name[n] {
+                p += 1
+                n += 1
             } else if let last = star {
                 p = last.pattern + 1
                 n = last.name + 1
