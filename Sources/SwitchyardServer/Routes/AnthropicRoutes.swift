@@ -24,7 +24,8 @@ struct AnthropicRoutes: Sendable {
     @Sendable func messages(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let (body, anthropic) = try await read(&request)
-        let (native, bridge) = (registry.upstream(for: context).native, registry.upstream(for: context).bridge)
+        let upstream = registry.upstream(for: context)
+        let (native, bridge) = (upstream.native, upstream.bridge)
         if await native.serves("/v1/messages") {
             return try await passThrough(request, body: body, path: "/v1/messages", context: context)
         }
@@ -46,7 +47,8 @@ struct AnthropicRoutes: Sendable {
     @Sendable func countTokens(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let (body, anthropic) = try await read(&request)
-        let (native, bridge) = (registry.upstream(for: context).native, registry.upstream(for: context).bridge)
+        let upstream = registry.upstream(for: context)
+        let (native, bridge) = (upstream.native, upstream.bridge)
         if await native.serves("/v1/messages/count_tokens") {
             return try await passThrough(request, body: body, path: "/v1/messages/count_tokens", context: context)
         }
@@ -71,7 +73,8 @@ struct AnthropicRoutes: Sendable {
     /// answers in OpenAI's), which is rewritten in Anthropic's so the SDK can read it.
     private func passThrough(_ request: Request, body: ByteBuffer, path: String, context: Context) async throws -> Response {
         RequestTrace.record { $0.translation = "pass-through" }
-        let (forwarder, bridge) = (registry.upstream(for: context).forwarder, registry.upstream(for: context).bridge)
+        let upstream = registry.upstream(for: context)
+        let (forwarder, bridge) = (upstream.forwarder, upstream.bridge)
         let response = try await forwarder.send(request, context: context, body: body, path: path)
         guard response.status.code >= 400 else { return try await forwarder.relay(response, for: request) }
         let answer = try await UpstreamClient.collect(response, limit: 1024 * 1024, upstream: bridge.client.base)

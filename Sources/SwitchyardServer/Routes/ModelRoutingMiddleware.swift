@@ -24,11 +24,8 @@ struct ModelRoutingMiddleware: RouterMiddleware {
         guard request.method == .post, !registry.listsAsIs, Self.paths.contains(request.uri.path) else { return try await next(request, context) }
         var request = request
         let body = try await request.collectBody(limit: maximumBodySize)
-        // `/api/show` also takes the older `name`. No model: the route's own check refuses it.
-        let key =
-            body.withUnsafeReadableBytes { JSONScanner.topLevelString("model", in: $0.assumingMemoryBound(to: UInt8.self)) } != nil ? "model" : "name"
-        guard let name = body.withUnsafeReadableBytes({ JSONScanner.topLevelString(key, in: $0.assumingMemoryBound(to: UInt8.self)) }), !name.isEmpty
-        else { return try await next(request, context) }
+        // No model: the route's own check refuses it.
+        guard let (key, name) = Self.namedModel(in: body), !name.isEmpty else { return try await next(request, context) }
         let route = try await registry.resolve(name)
         func send(_ candidate: UpstreamRegistry.Route) async throws -> Response {
             var attempt = request
@@ -69,6 +66,17 @@ struct ModelRoutingMiddleware: RouterMiddleware {
         context.logger.warning(
             "upstream failed before answering; trying the next one serving the model",
             metadata: ["upstream": "\(route.upstream.name)", "model": "\(route.model.id)", "reason": "\(reason)"])
+    }
+
+    /// The model a body names, and the key it is under: `model`, else the older `name`
+    /// (`/api/show`, `/api/pull`).
+    static func namedModel(in body: ByteBuffer) -> (key: String, name: String)? {
+        for key in ["model", "name"] {
+            if let name = body.withUnsafeReadableBytes({ JSONScanner.topLevelString(key, in: $0.assumingMemoryBound(to: UInt8.self)) }) {
+                return (key, name)
+            }
+        }
+        return nil
     }
 
     /// `body` with the string value of its top-level `key` replaced by `name`.

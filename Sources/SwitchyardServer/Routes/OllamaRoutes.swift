@@ -90,13 +90,10 @@ struct OllamaRoutes: Sendable {
             var ollama: [Upstream] = []
             for upstream in registry.upstreams where await upstream.dialect.current() == .ollama { ollama.append(upstream) }
             guard !registry.isSingle, let first = ollama.first else { return try await unsupported(route, advice)(request, context) }
-            let key = ["model", "name"].first { key in
-                body.withUnsafeReadableBytes { JSONScanner.topLevelString(key, in: $0.assumingMemoryBound(to: UInt8.self)) } != nil
-            }
             var target = first
             var sent = body
-            if let key, let name = body.withUnsafeReadableBytes({ JSONScanner.topLevelString(key, in: $0.assumingMemoryBound(to: UInt8.self)) }),
-                let slash = name.firstIndex(of: "/"), let named = ollama.first(where: { $0.name == name[..<slash] })
+            if let (key, name) = ModelRoutingMiddleware.namedModel(in: body), let slash = name.firstIndex(of: "/"),
+                let named = ollama.first(where: { $0.name == name[..<slash] })
             {
                 target = named
                 sent = ModelRoutingMiddleware.body(body, naming: String(name[name.index(after: slash)...]), at: key) ?? body

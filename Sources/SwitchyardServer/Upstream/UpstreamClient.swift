@@ -28,9 +28,13 @@ import SwitchyardCore
 /// (every local server) is reached through Switchyard's own HTTP/1.1 client, which relays on
 /// the event loop the request runs on; an `https://` one through AsyncHTTPClient.
 public final class UpstreamClient: Sendable {
-    let httpClient: HTTPClient
-    /// Switchyard's own client, for a plain-HTTP upstream.
-    let pool: HTTP1ConnectionPool?
+    /// Exactly one of them: an AsyncHTTPClient is made only for an upstream that needs TLS.
+    private enum Transport {
+        /// Switchyard's own client, for a plain-HTTP upstream.
+        case own(HTTP1ConnectionPool)
+        case asyncHTTPClient(HTTPClient)
+    }
+    private let transport: Transport
     public let base: UpstreamURL
     let apiKey: String?
     let headTimeout: Duration
@@ -42,22 +46,24 @@ public final class UpstreamClient: Sendable {
 
     /// A client for one upstream; the timeouts, limits and inbound credentials are the server's.
     init(configuration: SwitchyardConfiguration, spec: UpstreamSpec) {
-        var config = HTTPClient.Configuration(
-            redirectConfiguration: .disallow,
-            timeout: .init(connect: .init(configuration.upstreamConnectTimeout), read: nil),
-            decompression: .disabled)
-        config.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = configuration.upstreamConnectionLimit
-        // An upstream that refuses connections should give a 502 now, not after retrying until
-        // the connect timeout.
-        config.connectionPool.retryConnectionEstablishment = false
-        // No tracer: with the default (swift-distributed-tracing's no-op) AsyncHTTPClient still
-        // builds every request's span attributes, 1.5 % of a proxied request's CPU.
-        config.tracing.tracer = nil
-        httpClient = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: config)
-        pool = spec.url.plainHTTPEndpoint.map {
-            HTTP1ConnectionPool(
-                endpoint: $0, group: MultiThreadedEventLoopGroup.singleton, connectTimeout: .init(configuration.upstreamConnectTimeout),
-                idlePerLoop: configuration.upstreamConnectionLimit)
+        if let endpoint = spec.url.plainHTTPEndpoint {
+            transport = .own(
+                HTTP1ConnectionPool(
+                    endpoint: endpoint, group: MultiThreadedEventLoopGroup.singleton,
+                    connectTimeout: .init(configuration.upstreamConnectTimeout), idlePerLoop: configuration.upstreamConnectionLimit))
+        } else {
+            var config = HTTPClient.Configuration(
+                redirectConfiguration: .disallow,
+                timeout: .init(connect: .init(configuration.upstreamConnectTimeout), read: nil),
+                decompression: .disabled)
+            config.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = configuration.upstreamConnectionLimit
+            // An upstream that refuses connections should give a 502 now, not after retrying until
+            // the connect timeout.
+            config.connectionPool.retryConnectionEstablishment = false
+            // No tracer: with the default (swift-distributed-tracing's no-op) AsyncHTTPClient still
+            // builds every request's span attributes, 1.5 % of a proxied request's CPU.
+            config.tracing.tracer = nil
+            transport = .asyncHTTPClient(HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: config))
         }
         base = spec.url
         apiKey = spec.apiKey
@@ -76,10 +82,8 @@ public final class UpstreamClient: Sendable {
     }
 
     /// Sends a request and returns once the response head arrived; the body streams after.
-    ///
-    /// A request that fails on a pooled connection before any response came back is sent once
-    /// more: llama-server closes its connection after every stream while announcing keep-alive,
-    /// so the pool can hand out a connection the server has already given up on.
+    /// Either transport sends a request once more when a pooled connection turns out to have
+    /// been closed before answering (see `sendThroughAsyncHTTPClient`).
     func execute(
         _ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil, logger: Logger
     ) async throws(RequestError) -> UpstreamResponse {
@@ -96,10 +100,10 @@ public final class UpstreamClient: Sendable {
         }
         do {
             let response: UpstreamResponse
-            if let pool {
-                response = try await send(method, path, headers: headers, body: body, on: pool)
-            } else {
-                response = try await sendThroughAsyncHTTPClient(method, path, headers: headers, body: body, logger: logger)
+            switch transport {
+            case .own(let pool): response = try await send(method, path, headers: headers, body: body, on: pool)
+            case .asyncHTTPClient(let client):
+                response = try await sendThroughAsyncHTTPClient(method, path, headers: headers, body: body, through: client, logger: logger)
             }
             RequestTrace.upstreamAnswered()
             return response
@@ -133,7 +137,7 @@ public final class UpstreamClient: Sendable {
     /// more: llama-server closes its connection after every stream while announcing keep-alive,
     /// so the pool can hand out a connection the server has already given up on.
     private func sendThroughAsyncHTTPClient(
-        _ method: HTTPMethod, _ path: String, headers: HTTPHeaders, body: ByteBuffer?, logger: Logger
+        _ method: HTTPMethod, _ path: String, headers: HTTPHeaders, body: ByteBuffer?, through httpClient: HTTPClient, logger: Logger
     ) async throws -> UpstreamResponse {
         var request = HTTPClientRequest(url: base.url(path))
         request.method = method
@@ -153,8 +157,10 @@ public final class UpstreamClient: Sendable {
 
     /// Closes every upstream connection: requests and streams still in flight fail.
     func shutdown() async {
-        await pool?.shutdown()
-        try? await httpClient.shutdown()
+        switch transport {
+        case .own(let pool): await pool.shutdown()
+        case .asyncHTTPClient(let client): try? await client.shutdown()
+        }
     }
 
     /// Turns an upstream error answer into the same status with the upstream's own message.
