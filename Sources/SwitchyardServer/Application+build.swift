@@ -10,10 +10,12 @@ import SwitchyardCore
 public func buildApplication(
     configuration: SwitchyardConfiguration, logger: Logger
 ) throws(ConfigurationError) -> some ApplicationProtocol {
-    let aliases =
-        try configuration.stateDirectory.map { directory throws(ConfigurationError) in try AliasStore(directory: directory) } ?? AliasStore()
+    let localModels =
+        try configuration.stateDirectory.map { directory throws(ConfigurationError) in try LocalModelStore(directory: directory) }
+        ?? LocalModelStore()
     let registry = UpstreamRegistry(
-        configuration.upstreamSpecs.map { Upstream(spec: $0, configuration: configuration, logger: logger) }, aliases: aliases,
+        configuration.upstreamSpecs.map { Upstream(spec: $0, configuration: configuration, logger: logger) }, localModels: localModels,
+        fallbacks: configuration.modelOverrides.mapValues(\.fallback),
         logger: logger)
     let router = Router(context: SwitchyardRequestContext.self)
     let metrics = SwitchyardMetrics(upstreamLabel: !registry.isSingle)

@@ -20,6 +20,7 @@ import Testing
           qwen2.5-coder:
             context_length: 32768
             capabilities: [completion, tools, insert]
+            fallback: [lab-ollama/qwen2.5-coder:7b]
         """
 
     @Test func theDocumentedExampleReads() throws {
@@ -30,7 +31,10 @@ import Testing
         #expect(file.upstreams[0].apiKeyVariable == "LOCAL_API_KEY")
         #expect(file.upstreams[1].dialect == .ollama)
         #expect(file.upstreams[1].models == ["*"], "all, when not said")
-        #expect(file.models["qwen2.5-coder:latest"] == ModelOverride(contextLength: 32768, capabilities: ["completion", "tools", "insert"]))
+        #expect(
+            file.models["qwen2.5-coder:latest"]
+                == ModelOverride(contextLength: 32768, capabilities: ["completion", "tools", "insert"], fallback: ["lab-ollama/qwen2.5-coder:7b"])
+        )
     }
 
     @Test(arguments: [
@@ -53,6 +57,7 @@ import Testing
             "upstreams:\n  - name: a\n    url: http://x\nmodels:\n  m:\n    capabilities: [teleport]\n",
             "line 6: models.m.capabilities: unknown teleport"
         ),
+        ("upstreams:\n  - name: a\n    url: http://x\nmodels:\n  m:\n    fallback: b\n", "line 6: models.m.fallback: expected a list"),
         ("upstreams:\n  - name: a\n  url: [\n", "not YAML: line"),
     ])
     func mistakesNameTheirLine(text: String, expected: String) {

@@ -17,13 +17,16 @@ import Testing
     }
 
     /// Starts every fake, then a Switchyard configured with them in order (plus `extra` specs).
-    static func withProxy(_ fakes: [Fake], extra: [UpstreamSpec] = [], _ test: @Sendable (Proxy) async throws -> Void) async throws {
+    static func withProxy(
+        _ fakes: [Fake], extra: [UpstreamSpec] = [], overrides: [String: ModelOverride] = [:], _ test: @Sendable (Proxy) async throws -> Void
+    ) async throws {
         try await start(fakes.map(\.server), ports: []) { ports in
             var configuration = SwitchyardConfiguration(listen: .init(host: "127.0.0.1", port: 0))
             configuration.configuredUpstreams =
                 try zip(fakes, ports).map { fake, port in
                     UpstreamSpec(name: fake.name, url: try UpstreamURL("http://127.0.0.1:\(port)"), dialect: fake.dialect)
                 } + extra
+            configuration.modelOverrides = overrides
             var logger = Logger(label: "switchyard-test")
             logger.logLevel = .critical
             let app = try buildApplication(configuration: configuration, logger: logger)
@@ -135,6 +138,28 @@ import Testing
             proxy in
             let refused = try await proxy.send(.post, "/api/pull", json: #"{"model":"x"}"#)
             #expect(refused.status == .notImplemented, "no Ollama upstream")
+        }
+    }
+
+    @Test func aConfiguredFallbackServesWhenTheModelsUpstreamFailsOrIsDown() async throws {
+        let failing = FakeUpstream(chat: .status(503, fixture: "llama-server/error-context-overflow.json"))
+        let coder = Self.coder()
+        let dead = UpstreamSpec(name: "dead", url: try UpstreamURL("http://127.0.0.1:\(try freePort())"), dialect: .openAI)
+        let fakes = [Fake(name: "first", server: failing, dialect: .openAI), Fake(name: "second", server: coder, dialect: .openAI)]
+        let overrides = ["tiny:latest": ModelOverride(fallback: ["second/coder"]), "big:latest": ModelOverride(fallback: ["dead/big", "coder"])]
+        try await Self.withProxy(fakes, extra: [dead], overrides: overrides) { proxy in
+            let streamed = #"{"model":"%@","stream":true,"messages":[{"role":"user","content":"hi"}]}"#
+            let reply = try await proxy.send(.post, "/api/chat", json: String(format: streamed, "tiny"))
+            #expect(reply.status == .ok, "answered by the fallback")
+            #expect(failing.log.chats.count == 1)
+            let sent = try #require(coder.log.entries.last { $0.path == "/v1/chat/completions" })
+            #expect(sent.json?["model"] as? String == "coder", "the body names the fallback's model")
+            // `big` is on an upstream that is down, so nothing lists it; its fallback serves it.
+            let down = try await proxy.send(.post, "/v1/chat/completions", json: String(format: streamed, "big"))
+            #expect(down.status == .ok)
+            #expect(coder.log.entries.filter { $0.path == "/v1/chat/completions" }.count == 2)
+            let missing = try await proxy.send(.post, "/api/chat", json: String(format: Self.chat, "nothing"))
+            #expect(missing.status == .notFound)
         }
     }
 

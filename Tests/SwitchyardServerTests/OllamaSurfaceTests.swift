@@ -202,8 +202,9 @@ import Testing
 
     @Test func modelManagementExplainsItselfInOllamasShape() async throws {
         try await withProxy { proxy in
-            // `/api/copy` and `/api/delete` make and remove Switchyard's own names (AliasTests).
-            for (method, path) in [(HTTPRequest.Method.post, "/api/pull"), (.post, "/api/create"), (.post, "/api/push")] {
+            // `/api/copy`, `/api/create` and `/api/delete` make and remove Switchyard's own models
+            // (LocalModelTests).
+            for (method, path) in [(HTTPRequest.Method.post, "/api/pull"), (.post, "/api/push")] {
                 let response = try await proxy.send(method, path, json: #"{"model":"tiny"}"#)
                 #expect(response.status == .notImplemented, "\(path)")
                 let message = try #require(try response.json["error"] as? String)

@@ -71,13 +71,16 @@ public struct OllamaShowResponse: Sendable, Equatable, Encodable {
     public var modelfile: String
     public var parameters: String
     public var template = ""
+    /// A derived model's (`/api/create`); left out otherwise, as Ollama does.
+    public var system: String?
+    public var messages: [JSONValue]?
     public var details: OllamaModelDetails
     public var modelInfo: [String: JSONValue]
     public var capabilities: [String]
     public var modifiedAt: String
 
     enum CodingKeys: String, CodingKey {
-        case license, modelfile, parameters, template, details
+        case license, modelfile, parameters, template, system, messages, details
         case modelInfo = "model_info"
         case capabilities
         case modifiedAt = "modified_at"

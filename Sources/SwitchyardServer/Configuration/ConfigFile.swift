@@ -163,7 +163,7 @@ struct ConfigFile: Sendable, Equatable {
             for (name, _, value) in try mapping(node, "models", keys: []) {
                 let path = "models.\(name)"
                 var override = ModelOverride()
-                for (key, _, field) in try mapping(value, path, keys: ["context_length", "capabilities", "family"]) {
+                for (key, _, field) in try mapping(value, path, keys: ["context_length", "capabilities", "family", "fallback"]) {
                     let here = "\(path).\(key)"
                     switch key {
                     case "context_length":
@@ -181,6 +181,9 @@ struct ConfigFile: Sendable, Equatable {
                             )
                         }
                         override.capabilities = capabilities
+                    case "fallback":
+                        override.fallback = try strings(field, here)
+                        guard override.fallback.allSatisfy({ !$0.isEmpty }) else { throw fail(field, here, "a model name cannot be empty") }
                     default: override.family = try string(field, here)
                     }
                 }

@@ -99,11 +99,15 @@ public struct ModelOverride: Sendable, Equatable {
     public var contextLength: Int?
     public var capabilities: [String]?
     public var family: String?
+    /// Names to try, in order, when every upstream serving the model refuses or fails before
+    /// answering (or none lists it): each a model as clients name it, `upstream/model` too.
+    public var fallback: [String]
 
-    public init(contextLength: Int? = nil, capabilities: [String]? = nil, family: String? = nil) {
+    public init(contextLength: Int? = nil, capabilities: [String]? = nil, family: String? = nil, fallback: [String] = []) {
         self.contextLength = contextLength
         self.capabilities = capabilities
         self.family = family
+        self.fallback = fallback
     }
 }
 

@@ -12,4 +12,12 @@ enum UntranslatedFields {
         logger.warning("request fields not translated", metadata: ["fields": "\(untranslated.map(\.description).joined(separator: "; "))"])
         headers[header] = untranslated.map(\.path).joined(separator: ", ")
     }
+
+    /// Adds to what a handler already reported.
+    static func add(_ untranslated: [UntranslatedField], to headers: inout HTTPFields, logger: Logger) {
+        guard !untranslated.isEmpty else { return }
+        let before = headers[header]
+        report(untranslated, into: &headers, logger: logger)
+        if let before, let now = headers[header] { headers[header] = before + ", " + now }
+    }
 }

@@ -7,7 +7,9 @@ import SwitchyardCore
 /// (`UpstreamRegistry.resolve`) and puts the route in the context, so each surface forwards or
 /// translates according to that upstream's dialect. A model reached by another name than its
 /// upstream's (`upstream/model`) has its name in the body replaced, and nothing else: a
-/// pass-through stays byte for byte around it. With one upstream and no aliases it steps aside.
+/// pass-through stays byte for byte around it. A derived model's settings (`/api/create`) are
+/// laid over the body in the client's dialect, so whatever follows sees an ordinary request.
+/// With one upstream and no local models it steps aside.
 struct ModelRoutingMiddleware: RouterMiddleware {
     typealias Context = SwitchyardRequestContext
 
@@ -21,19 +23,28 @@ struct ModelRoutingMiddleware: RouterMiddleware {
     ]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method == .post, !registry.listsAsIs, Self.paths.contains(request.uri.path) else { return try await next(request, context) }
+        guard request.method == .post, !registry.routesAsIs, Self.paths.contains(request.uri.path) else { return try await next(request, context) }
         var request = request
         let body = try await request.collectBody(limit: maximumBodySize)
         // No model: the route's own check refuses it.
         guard let (key, name) = Self.namedModel(in: body), !name.isEmpty else { return try await next(request, context) }
         let route = try await registry.resolve(name)
+        let derived = try route.derived.flatMap { local throws(RequestError) in
+            try Self.derivedBody(body, applying: local.derived, path: request.uri.path, key: key)
+        }
         func send(_ candidate: UpstreamRegistry.Route) async throws -> Response {
             var attempt = request
             var routed = context
             routed.route = candidate
             RequestTrace.record { $0.upstream = candidate.upstream.name }
-            if let rename = candidate.rename, let renamed = Self.body(body, naming: rename, at: key) { attempt.body = .init(buffer: renamed) }
-            return try await next(attempt, routed)
+            if let derived {
+                attempt.body = .init(buffer: Self.body(derived.body, naming: candidate.rename ?? name, at: key) ?? derived.body)
+            } else if let rename = candidate.rename, let renamed = Self.body(body, naming: rename, at: key) {
+                attempt.body = .init(buffer: renamed)
+            }
+            var response = try await next(attempt, routed)
+            if let derived, !derived.notes.isEmpty { UntranslatedFields.add(derived.notes, to: &response.headers, logger: context.logger) }
+            return response
         }
         // Failover happens before the first byte reaches the client: on an error thrown before
         // a response, or an error status, never once a stream has begun.
@@ -66,6 +77,19 @@ struct ModelRoutingMiddleware: RouterMiddleware {
         context.logger.warning(
             "upstream failed before answering; trying the next one serving the model",
             metadata: ["upstream": "\(route.upstream.name)", "model": "\(route.model.id)", "reason": "\(reason)"])
+    }
+
+    /// `body` with a derived model's settings applied, for a route where they mean something;
+    /// nil when the body is not a JSON object (the route's own decoding then refuses it).
+    static func derivedBody(
+        _ body: ByteBuffer, applying derived: DerivedModel, path: String, key: String
+    ) throws(RequestError) -> (body: ByteBuffer, notes: [UntranslatedField])? {
+        guard derived.changesRequests, let surface = DerivedModel.Surface(path: path),
+            case .object(var object)? = try? JSONCoding.decodeRequest(JSONValue.self, from: Array(body.readableBytesView))
+        else { return nil }
+        let notes = try derived.apply(to: &object, on: surface)
+        guard let bytes = JSONValue.object(object).encodedBytes() else { return nil }
+        return (ByteBuffer(bytes: bytes), notes)
     }
 
     /// The model a body names, and the key it is under: `model`, else the older `name`

@@ -31,7 +31,7 @@ struct OllamaRoutes: Sendable {
         router.head("/api/version", use: version)
         router.get("/api/tags", use: dispatch(tags, namesModel: false))
         router.head("/api/tags", use: dispatch(tags, namesModel: false))
-        router.post("/api/show", use: dispatch(show))
+        router.post("/api/show", use: dispatch(show, answeredHereFor: \.isDerived))
         router.get("/api/ps", use: dispatch(ps, namesModel: false))
         router.post("/api/chat", use: dispatch(chat))
         router.post("/api/generate", use: dispatch(generate))
@@ -39,7 +39,7 @@ struct OllamaRoutes: Sendable {
         router.post("/api/embeddings", use: dispatch(embeddings))
         router.post("/api/pull", use: dispatch(onOllama("/api/pull", "pull models on the upstream server"), namesModel: false))
         router.post("/api/push", use: dispatch(onOllama("/api/push", "push models from the upstream server"), namesModel: false))
-        router.post("/api/create", use: dispatch(unsupported("/api/create", "create models on the upstream server"), namesModel: false))
+        router.post("/api/create", use: dispatch(create, namesModel: false))
         router.post("/api/copy", use: dispatch(copy, namesModel: false))
         router.delete("/api/delete", use: dispatch(delete, namesModel: false))
         router.on(
@@ -64,10 +64,16 @@ struct OllamaRoutes: Sendable {
     /// Same dialect upstream: forward untouched. Otherwise: the translating handler. A route
     /// that names no model goes to the one upstream as it is only when there is one: with
     /// several, lists are merged and the rest answered here.
-    private func dispatch(_ translated: @escaping Handler, namesModel: Bool = true) -> Handler {
+    /// `answeredHereFor`: which local models the route answers for itself even over an Ollama
+    /// upstream (that knows nothing of them).
+    private func dispatch(
+        _ translated: @escaping Handler, namesModel: Bool = true, answeredHereFor local: @escaping @Sendable (LocalModel) -> Bool = { _ in false }
+    ) -> Handler {
         { [registry, configuration] request, context in
             let upstream = registry.upstream(for: context)
-            guard namesModel || registry.isSingle, await upstream.dialect.current() == .ollama else {
+            guard namesModel || registry.isSingle, !(context.route?.derived.map(local) ?? false),
+                await upstream.dialect.current() == .ollama
+            else {
                 return try await translated(request, context)
             }
             RequestTrace.record { $0.translation = "pass-through" }

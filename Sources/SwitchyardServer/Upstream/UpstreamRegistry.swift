@@ -8,18 +8,25 @@ import SwitchyardCore
 /// model is also reachable as `upstream/model`, listed so or not.
 final class UpstreamRegistry: Sendable {
     let upstreams: [Upstream]
-    let aliases: AliasStore
+    let localModels: LocalModelStore
+    /// The configured `fallback:` names, by model name as `LocalModelStore.key` makes it.
+    private let fallbacks: [String: [String]]
     private let logger: Logger
 
-    init(_ upstreams: [Upstream], aliases: AliasStore = AliasStore(), logger: Logger) {
+    init(_ upstreams: [Upstream], localModels: LocalModelStore = LocalModelStore(), fallbacks: [String: [String]] = [:], logger: Logger) {
         precondition(!upstreams.isEmpty, "a registry needs an upstream")
         self.upstreams = upstreams
-        self.aliases = aliases
+        self.localModels = localModels
+        self.fallbacks = fallbacks.filter { !$0.value.isEmpty }
         self.logger = logger
     }
 
     /// Whether the one upstream's own lists can be passed on as they are: nothing to merge in.
-    var listsAsIs: Bool { isSingle && aliases.isEmpty }
+    var listsAsIs: Bool { isSingle && localModels.isEmpty }
+
+    /// Whether every request can go to the one upstream with its body as it is: no local
+    /// model and no fallback to route by.
+    var routesAsIs: Bool { listsAsIs && fallbacks.isEmpty }
 
     /// The first upstream: the only one without `--config`, and the one that answers requests
     /// naming no model.
@@ -38,6 +45,9 @@ final class UpstreamRegistry: Sendable {
         var rename: String?
         /// The other upstreams serving the same name, to fail over to, healthy ones first.
         var alternatives: [Route] = []
+        /// The derived model (`/api/create`) the client named, whose settings every request
+        /// through it gets.
+        var derived: LocalModel?
     }
 
     /// One entry of the merged model list.
@@ -57,16 +67,53 @@ final class UpstreamRegistry: Sendable {
 
     func resolve(_ name: String) async throws(RequestError) -> Route {
         guard !name.isEmpty else { throw RequestError(.badRequest, "model is required") }
-        // An alias stands for a model by the name that reaches it, never for another alias.
-        if let target = aliases.target(of: name) {
-            var route = try await resolveModel(target)
+        guard let fallback = fallbacks[LocalModelStore.key(name)] else { return try await resolveNamed(name) }
+        // The configured fallbacks go after every upstream serving the name itself; they serve
+        // too when none lists it (its upstream down).
+        let found: Result<Route, RequestError>
+        do { found = .success(try await resolveNamed(name)) } catch { found = .failure(error) }
+        let derived = try? found.get().derived
+        var extra: [Route] = []
+        for other in fallback {
+            guard let route = try? await resolveModel(other) else { continue }
+            for candidate in [route] + route.alternatives {
+                var candidate = candidate
+                candidate.rename = candidate.model.id
+                candidate.derived = derived
+                candidate.alternatives = []
+                extra.append(candidate)
+            }
+        }
+        guard case .success(var route) = found else {
+            guard var first = extra.first else {
+                _ = try found.get()
+                throw RequestError.modelNotFound(name)
+            }
+            first.alternatives = Array(extra.dropFirst())
+            return first
+        }
+        route.alternatives += extra
+        return route
+    }
+
+    private func resolveNamed(_ name: String) async throws(RequestError) -> Route {
+        // A local model stands for a model by the name that reaches it, never for another local model.
+        if let local = localModels.model(named: name) {
+            var route = try await resolveModel(local.from)
             route.rename = route.model.id
+            if local.isDerived { route.derived = local }
+            route.alternatives = route.alternatives.map { alternative in
+                var alternative = alternative
+                alternative.rename = alternative.model.id
+                alternative.derived = route.derived
+                return alternative
+            }
             return route
         }
         return try await resolveModel(name)
     }
 
-    /// A name as the upstreams know it, aliases aside.
+    /// A name as the upstreams know it, local models aside.
     func resolveModel(_ name: String) async throws(RequestError) -> Route {
         if let slash = name.firstIndex(of: "/"), let upstream = upstreams.first(where: { $0.name == name[..<slash] }) {
             let rest = String(name[name.index(after: slash)...])
@@ -97,9 +144,11 @@ final class UpstreamRegistry: Sendable {
     /// out, never failing the list (unless it is the only one).
     func listing() async throws(RequestError) -> [Listed] {
         var listed = try await upstreamListing()
-        for (alias, target) in aliases.all {
-            guard let route = try? await resolveModel(target) else { continue }  // its model is gone, or its upstream down
-            listed.append(Listed(name: alias, upstream: route.upstream, model: route.model))
+        for (name, local) in localModels.all {
+            guard let route = try? await resolveModel(local.from) else { continue }  // its model is gone, or its upstream down
+            var model = route.model
+            if local.isDerived, let modified = local.modifiedAt { model.created = modified }
+            listed.append(Listed(name: name, upstream: route.upstream, model: model))
         }
         return listed
     }
