@@ -7,18 +7,34 @@ import SwitchyardCore
 
 /// Assembles the server: one upstream client, the model catalog, the API surfaces, and the
 /// error middleware that answers every failure in the caller's dialect.
+///
+/// `reload` reads the configuration again (on SIGHUP): its upstreams, fallbacks and model
+/// overrides then replace the running ones without dropping requests in flight.
 public func buildApplication(
-    configuration: SwitchyardConfiguration, logger: Logger
+    configuration: SwitchyardConfiguration, logger: Logger,
+    reload: (@Sendable () throws(ConfigurationError) -> SwitchyardConfiguration)? = nil
 ) throws(ConfigurationError) -> some ApplicationProtocol {
+    try buildApplication(configuration: configuration, registry: makeRegistry(configuration, logger: logger), logger: logger, reload: reload)
+}
+
+/// The upstreams of `configuration`, and the local models kept in its state directory.
+func makeRegistry(_ configuration: SwitchyardConfiguration, logger: Logger) throws(ConfigurationError) -> UpstreamRegistry {
     let localModels =
         try configuration.stateDirectory.map { directory throws(ConfigurationError) in try LocalModelStore(directory: directory) }
         ?? LocalModelStore()
-    let registry = UpstreamRegistry(
+    return UpstreamRegistry(
         configuration.upstreamSpecs.map { Upstream(spec: $0, configuration: configuration, logger: logger) }, localModels: localModels,
         fallbacks: configuration.modelOverrides.mapValues(\.fallback),
         logger: logger)
+}
+
+func buildApplication(
+    configuration: SwitchyardConfiguration, registry: UpstreamRegistry, logger: Logger,
+    reload: (@Sendable () throws(ConfigurationError) -> SwitchyardConfiguration)?
+) -> some ApplicationProtocol {
     let router = Router(context: SwitchyardRequestContext.self)
-    let metrics = SwitchyardMetrics(upstreamLabel: !registry.isSingle)
+    // Labelled whenever a file names the upstreams, so a reload never changes a series' labels.
+    let metrics = SwitchyardMetrics(upstreamLabel: !configuration.configuredUpstreams.isEmpty)
     router.add(middleware: RequestLogMiddleware(metrics: metrics))
     // Outermost first: refuse foreign hosts and origins before anything else runs, render every
     // error in the caller's dialect (with CORS headers, so a browser can read it), then check
@@ -37,9 +53,9 @@ public func buildApplication(
     AnthropicRoutes(registry: registry, maximumBodySize: configuration.maximumBodySize).register(on: router)
     ResponsesRoutes(registry: registry, maximumBodySize: configuration.maximumBodySize).register(on: router)
     var services: [any Service] = [
-        DrainService(clients: registry.upstreams.map(\.client), timeout: configuration.drainTimeout, logger: logger)
+        UpstreamsService(registry: registry, configuration: configuration, reload: reload, logger: logger),
+        DrainService(clients: { registry.clients }, timeout: configuration.drainTimeout, logger: logger),
     ]
-    services.insert(contentsOf: registry.upstreams.map { UpstreamClientService(client: $0.client, dialect: $0.dialect) }, at: 0)
     if let metricsListen = configuration.metricsListen {
         // A listener of its own, for a scraper on a private address; no credentials asked there.
         let metricsRouter = Router()
@@ -66,24 +82,5 @@ extension SwitchyardMetrics {
         Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: exposition())))
-    }
-}
-
-/// Owns an upstream's client: detects the upstream's dialect at start-up (so the log says which
-/// was chosen; an upstream still down is retried on the first request), and shuts the client
-/// down after the HTTP server has drained (services stop in reverse order of start, and the
-/// server is started last).
-struct UpstreamClientService: Service {
-    let client: UpstreamClient
-    let dialect: DialectResolver
-
-    func run() async throws {
-        await withDiscardingTaskGroup { group in
-            group.addTask { _ = await dialect.current() }
-            try? await gracefulShutdown()
-            group.cancelAll()
-        }
-        // Already shut down if a shutdown's drain timeout ran out.
-        if !client.drain.isExpired { await client.shutdown() }
     }
 }

@@ -178,7 +178,14 @@ struct Serve: AsyncParsableCommand {
                 "dialect": "\(configuration.upstreamDialect.rawValue)", "version": "\(SwitchyardVersion.current)",
             ])
         do {
-            let app = try buildApplication(configuration: configuration, logger: logger)
+            // SIGHUP reads the file again, with the same flags and the environment of that moment.
+            let reload: (@Sendable () throws(ConfigurationError) -> SwitchyardConfiguration)? =
+                inputs.configFile == nil
+                ? nil
+                : { @Sendable [inputs] () throws(ConfigurationError) in
+                    try SwitchyardConfiguration.resolve(inputs, environment: ProcessInfo.processInfo.environment)
+                }
+            let app = try buildApplication(configuration: configuration, logger: logger, reload: reload)
             try await app.runService()
         } catch let error as ConfigurationError {
             Self.fail(error.description)

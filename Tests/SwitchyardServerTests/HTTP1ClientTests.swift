@@ -143,6 +143,19 @@ import Testing
         }
     }
 
+    @Test func aRetiredPoolKeepsNoConnectionAlive() async throws {
+        let server = try await SocketScriptServer { n in [.send(SocketScriptServer.response(#"{"n":\#(n)}"#))] }
+        try await Self.withPool(server) { pool in
+            _ = try await pool.execute(Self.request()).body.collect(upTo: 1024)
+            await pool.retire()
+            for _ in 0..<2 {
+                let body = try await pool.execute(Self.request()).body.collect(upTo: 1024)
+                #expect(String(buffer: body) == #"{"n":0}"#, "each on a new connection")
+            }
+            #expect(server.connections == 3)
+        }
+    }
+
     @Test func aConnectionTheServerDroppedIsRetriedOnceOnAnother() async throws {
         // Answers the first request on each connection, then closes on the second without answering:
         // llama-server's way after a stream.

@@ -34,7 +34,7 @@ import Testing
         }
     }
 
-    private static func start(_ servers: [any FakeServer], ports: [Int], _ body: @Sendable ([Int]) async throws -> Void) async throws {
+    static func start(_ servers: [any FakeServer], ports: [Int], _ body: @Sendable ([Int]) async throws -> Void) async throws {
         guard let first = servers.first else { return try await body(ports) }
         let app = Application(router: first.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in try await start(Array(servers.dropFirst()), ports: ports + [client.port!], body) }

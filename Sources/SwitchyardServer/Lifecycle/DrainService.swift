@@ -26,7 +26,8 @@ public final class DrainState: Sendable {
 /// It listens to the signals itself because ServiceLifecycle tells services of a shutdown one
 /// at a time, in reverse order, and would tell this one only after the server had drained.
 struct DrainService: Service {
-    let clients: [UpstreamClient]
+    /// Read when the timeout runs out: the upstreams of that moment, and those reloads retired.
+    let clients: @Sendable () -> [UpstreamClient]
     let timeout: Duration
     let logger: Logger
 
@@ -53,7 +54,7 @@ struct DrainService: Service {
 
     private func expire() async {
         logger.warning("drain timeout reached: cutting the requests still in flight")
-        for client in clients {
+        for client in clients() {
             client.drain.expire()
             await client.shutdown()
         }

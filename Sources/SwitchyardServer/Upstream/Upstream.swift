@@ -5,6 +5,9 @@ import Synchronization
 /// connection pool), its dialect, its model list, which newer routes it serves itself.
 final class Upstream: Sendable {
     let spec: UpstreamSpec
+    /// The model overrides its catalog applies: a reload that changes neither these nor the
+    /// spec keeps the upstream as it is, with its pool and cached list.
+    let overrides: [String: ModelOverride]
     let client: UpstreamClient
     let dialect: DialectResolver
     let catalog: ModelCatalog
@@ -37,12 +40,19 @@ final class Upstream: Sendable {
         func succeeded() { state.withLock { $0 = State() } }
     }
 
+    /// The file's model overrides with `--model-capabilities` laid over them.
+    static func overrides(in configuration: SwitchyardConfiguration) -> [String: ModelOverride] {
+        var overrides = configuration.modelOverrides
+        for (name, capabilities) in configuration.capabilityOverrides { overrides[name, default: ModelOverride()].capabilities = capabilities }
+        return overrides
+    }
+
     init(spec: UpstreamSpec, configuration: SwitchyardConfiguration, logger: Logger) {
         self.spec = spec
         client = UpstreamClient(configuration: configuration, spec: spec)
         dialect = DialectResolver(setting: spec.dialect, client: client, logger: logger)
-        var overrides = configuration.modelOverrides
-        for (name, capabilities) in configuration.capabilityOverrides { overrides[name, default: ModelOverride()].capabilities = capabilities }
+        let overrides = Self.overrides(in: configuration)
+        self.overrides = overrides
         catalog = ModelCatalog(
             client: client, logger: logger, overrides: overrides, exposes: { [spec] in spec.exposes($0) }, dialect: dialect)
         native = NativeRouteProbe(client: client, dialect: dialect, setting: configuration.nativeRoutes, logger: logger)

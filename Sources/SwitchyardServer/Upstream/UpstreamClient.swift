@@ -155,6 +155,12 @@ public final class UpstreamClient: Sendable {
         }
     }
 
+    /// No more keep-alive: connections close as their answers end (AsyncHTTPClient's pool
+    /// closes its own idle ones after a while). `shutdown()` is still due at exit.
+    func retire() async {
+        if case .own(let pool) = transport { await pool.retire() }
+    }
+
     /// Closes every upstream connection: requests and streams still in flight fail.
     func shutdown() async {
         switch transport {

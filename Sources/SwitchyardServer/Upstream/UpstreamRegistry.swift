@@ -1,24 +1,51 @@
 import Logging
 import SwitchyardCore
+import Synchronization
 
 /// The upstreams in routing order, and which of them serves a model.
 ///
 /// Names: a model appears under its own name; when several upstreams expose the same name,
 /// the first in order keeps it and the others' copies are listed as `upstream/model`. Any
 /// model is also reachable as `upstream/model`, listed so or not.
+///
+/// A reload (`replace`) swaps the upstreams and fallbacks at once; a request keeps the
+/// upstream it was routed to, and a dropped upstream's client is kept until exit.
 final class UpstreamRegistry: Sendable {
-    let upstreams: [Upstream]
     let localModels: LocalModelStore
-    /// The configured `fallback:` names, by model name as `LocalModelStore.key` makes it.
-    private let fallbacks: [String: [String]]
     private let logger: Logger
+
+    private struct State {
+        var upstreams: [Upstream]
+        /// The configured `fallback:` names, by model name as `LocalModelStore.key` makes it.
+        var fallbacks: [String: [String]]
+        /// Dropped by reloads: still serving what was routed to them, shut down at exit.
+        var retired: [Upstream] = []
+    }
+    private let state: Mutex<State>
 
     init(_ upstreams: [Upstream], localModels: LocalModelStore = LocalModelStore(), fallbacks: [String: [String]] = [:], logger: Logger) {
         precondition(!upstreams.isEmpty, "a registry needs an upstream")
-        self.upstreams = upstreams
+        state = Mutex(State(upstreams: upstreams, fallbacks: fallbacks.filter { !$0.value.isEmpty }))
         self.localModels = localModels
-        self.fallbacks = fallbacks.filter { !$0.value.isEmpty }
         self.logger = logger
+    }
+
+    var upstreams: [Upstream] { state.withLock { $0.upstreams } }
+    private var fallbacks: [String: [String]] { state.withLock { $0.fallbacks } }
+
+    /// Every client to shut down at exit: the current upstreams' and the retired ones'.
+    var clients: [UpstreamClient] { state.withLock { ($0.upstreams + $0.retired).map(\.client) } }
+
+    /// Puts a reloaded configuration's upstreams in place; returns the ones it dropped.
+    func replace(with upstreams: [Upstream], fallbacks: [String: [String]]) -> [Upstream] {
+        precondition(!upstreams.isEmpty, "a registry needs an upstream")
+        return state.withLock { state in
+            let dropped = state.upstreams.filter { old in !upstreams.contains { $0 === old } }
+            state.upstreams = upstreams
+            state.fallbacks = fallbacks.filter { !$0.value.isEmpty }
+            state.retired += dropped
+            return dropped
+        }
     }
 
     /// Whether the one upstream's own lists can be passed on as they are: nothing to merge in.
@@ -30,8 +57,8 @@ final class UpstreamRegistry: Sendable {
 
     /// The first upstream: the only one without `--config`, and the one that answers requests
     /// naming no model.
-    var primary: Upstream { upstreams[0] }
-    var isSingle: Bool { upstreams.count == 1 }
+    var primary: Upstream { state.withLock { $0.upstreams[0] } }
+    var isSingle: Bool { state.withLock { $0.upstreams.count == 1 } }
 
     /// The upstream a request goes to: the one serving the model it names, else the first.
     func upstream(for context: SwitchyardRequestContext) -> Upstream { context.route?.upstream ?? primary }
@@ -115,11 +142,12 @@ final class UpstreamRegistry: Sendable {
 
     /// A name as the upstreams know it, local models aside.
     func resolveModel(_ name: String) async throws(RequestError) -> Route {
+        let upstreams = self.upstreams  // one configuration throughout, whatever a reload does meanwhile
         if let slash = name.firstIndex(of: "/"), let upstream = upstreams.first(where: { $0.name == name[..<slash] }) {
             let rest = String(name[name.index(after: slash)...])
             if let model = try? await upstream.catalog.resolve(rest) { return Route(upstream: upstream, model: model, rename: model.id) }
         }
-        if isSingle { return Route(upstream: primary, model: try await primary.catalog.resolve(name), rename: nil) }
+        if upstreams.count == 1 { return Route(upstream: upstreams[0], model: try await upstreams[0].catalog.resolve(name), rename: nil) }
         var found: [Route] = []
         for upstream in upstreams {
             do {
@@ -154,7 +182,8 @@ final class UpstreamRegistry: Sendable {
     }
 
     private func upstreamListing() async throws(RequestError) -> [Listed] {
-        if isSingle { return try await primary.catalog.models().map { Listed(name: $0.id, upstream: primary, model: $0) } }
+        let upstreams = self.upstreams
+        if upstreams.count == 1 { return try await upstreams[0].catalog.models().map { Listed(name: $0.id, upstream: upstreams[0], model: $0) } }
         var taken: Set<String> = []
         var listed: [Listed] = []
         for upstream in upstreams {

@@ -51,6 +51,17 @@ final class HTTP1ConnectionPool: Sendable {
         }
     }
 
+    /// After a reload dropped or changed the upstream: closes the idle connections, and each
+    /// busy one once its answer is over, so streams in flight finish undisturbed. The pool
+    /// still serves a request that was routed to it before.
+    func retire() async {
+        await withDiscardingTaskGroup { group in
+            for pool in loops.values {
+                group.addTask { try? await pool.eventLoop.submit { pool.retire() }.get() }
+            }
+        }
+    }
+
     /// Closes every connection, failing the requests and streams in flight.
     func shutdown() async {
         await withDiscardingTaskGroup { group in
@@ -153,6 +164,7 @@ private final class LoopPool: @unchecked Sendable {
     private var idle: [HTTP1Connection] = []
     private var open: [ObjectIdentifier: HTTP1Connection] = [:]
     private(set) var isShutDown = false
+    private var isRetired = false
 
     init(eventLoop: any EventLoop, idleLimit: Int) {
         self.eventLoop = eventLoop
@@ -180,8 +192,14 @@ private final class LoopPool: @unchecked Sendable {
     }
 
     func release(_ connection: HTTP1Connection) {
-        guard !isShutDown, connection.isIdle, idle.count < idleLimit else { return connection.close() }
+        guard !isShutDown, !isRetired, connection.isIdle, idle.count < idleLimit else { return connection.close() }
         idle.append(connection)
+    }
+
+    func retire() {
+        isRetired = true
+        for connection in idle { connection.close() }
+        idle.removeAll()
     }
 
     func shutdown() {

@@ -1,0 +1,68 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import SwitchyardCore
+import Synchronization
+import Testing
+
+@testable import SwitchyardServer
+
+/// A reload (SIGHUP) puts a new set of upstreams in place without cutting what is in flight,
+/// and a file that does not read changes nothing.
+@Suite struct ReloadTests {
+    @Test func aReloadSwapsUpstreamsWithoutCuttingAStreamInFlight() async throws {
+        let local = FakeUpstream(chat: .slow(chunks: 20, delay: .milliseconds(25)))
+        let coder = MultiUpstreamTests.coder()
+        try await MultiUpstreamTests.start([local, coder], ports: []) { ports in
+            @Sendable func configuration(_ names: [String]) throws -> SwitchyardConfiguration {
+                var configuration = SwitchyardConfiguration(listen: .init(host: "127.0.0.1", port: 0))
+                configuration.configuredUpstreams = try zip(["local", "coder"], ports).filter { names.contains($0.0) }.map { name, port in
+                    UpstreamSpec(name: name, url: try UpstreamURL("http://127.0.0.1:\(port)"), dialect: .openAI)
+                }
+                return configuration
+            }
+            let initial = try configuration(["local"])
+            let next = Mutex<Result<SwitchyardConfiguration, ConfigurationError>>(.success(initial))
+            let reload: @Sendable () throws(ConfigurationError) -> SwitchyardConfiguration = { () throws(ConfigurationError) in
+                let current = next.withLock { $0 }
+                return try current.get()
+            }
+            var logger = Logger(label: "switchyard-test")
+            logger.logLevel = .critical
+            let registry = try makeRegistry(initial, logger: logger)
+            let service = UpstreamsService(registry: registry, configuration: initial, reload: reload, logger: logger)
+            let app = buildApplication(configuration: initial, registry: registry, logger: logger, reload: reload)
+            try await app.test(.ahc(.http)) { client in
+                let proxy = Proxy(client: client, log: UpstreamLog())
+                let kept = registry.upstreams[0]
+                #expect(await service.reloadNow(), "the same file again")
+                #expect(registry.upstreams[0] === kept, "an unchanged upstream is kept with its pool and list")
+
+                let body = #"{"model":"tiny","stream":true,"messages":[{"role":"user","content":"hi"}]}"#
+                async let stream = proxy.send(.post, "/v1/chat/completions", json: body)
+                while local.log.chats.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+                let swapped = try configuration(["coder"])
+                next.withLock { $0 = .success(swapped) }
+                #expect(await service.reloadNow())
+
+                let ids = (try await proxy.send(.get, "/v1/models").json["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+                #expect(ids == ["coder"])
+                _ = try await proxy.send(.post, "/v1/chat/completions", json: body)
+                #expect(coder.log.entries.contains { $0.path == "/v1/chat/completions" }, "new requests go to the new upstream")
+                #expect(local.log.chats.count == 1)
+                let streamed = try await stream
+                #expect(streamed.status == .ok)
+                #expect(streamed.text.components(separatedBy: "data: {").count - 1 >= 20, "every chunk arrived")
+                #expect(streamed.text.hasSuffix("data: [DONE]\n\n"), "the stream in flight finished whole")
+
+                next.withLock {
+                    $0 = .failure(ConfigurationError("switchyard.yaml line 3: upstreams[0].dialect: 'grpc': expected openai, ollama or auto"))
+                }
+                #expect(await service.reloadNow() == false)
+                #expect(registry.upstreams.map(\.name) == ["coder"], "a bad file changes nothing")
+                #expect(registry.clients.count == 2, "the retired client is kept for the shutdown")
+            }
+        }
+    }
+}
