@@ -67,6 +67,11 @@ import Testing
         try full.set("a0", to: LocalModel(from: "local/other"))  // replacing one is not adding one
         #expect(full.model(named: "a0")?.from == "local/other")
 
+        let earlier = directory + "/earlier"
+        try FileManager.default.createDirectory(atPath: earlier, withIntermediateDirectories: true)
+        try Data(#"{"aliases":{"old":"local/tiny"}}"#.utf8).write(to: URL(fileURLWithPath: earlier + "/aliases.json"))
+        #expect(try LocalModelStore(directory: earlier).model(named: "old")?.from == "local/tiny", "an earlier build's aliases are taken over")
+
         try Data("{not json".utf8).write(to: URL(fileURLWithPath: directory + "/state/models.json"))
         #expect(throws: ConfigurationError.self) { try LocalModelStore(directory: directory + "/state") }
         #expect(try String(contentsOfFile: directory + "/state/models.json", encoding: .utf8) == "{not json", "never replaced")

@@ -56,7 +56,7 @@ final class LocalModelStore: Sendable {
         let path = directory + "/models.json"
         file = path
         guard FileManager.default.fileExists(atPath: path) else {
-            models = Mutex([:])
+            models = Mutex(try Self.earlierAliases(in: directory))
             return
         }
         guard let data = FileManager.default.contents(atPath: path),
@@ -70,6 +70,18 @@ final class LocalModelStore: Sendable {
 
     private struct Stored: Codable {
         var models: [String: LocalModel]
+    }
+
+    /// The aliases an earlier build kept in `aliases.json` (`{"aliases": {name: target}}`),
+    /// taken over; `models.json` replaces that file from the first change on.
+    private static func earlierAliases(in directory: String) throws(ConfigurationError) -> [String: LocalModel] {
+        struct Earlier: Codable { var aliases: [String: String] }
+        let path = directory + "/aliases.json"
+        guard let data = FileManager.default.contents(atPath: path) else { return [:] }
+        guard let earlier = try? JSONDecoder().decode(Earlier.self, from: data) else {
+            throw ConfigurationError("the state file \(path) is not readable as Switchyard's aliases; fix it or move it away (nothing was changed)")
+        }
+        return Dictionary(earlier.aliases.map { (key($0.key), LocalModel(from: $0.value)) }, uniquingKeysWith: { first, _ in first })
     }
 
     var isEmpty: Bool { models.withLock { $0.isEmpty } }
