@@ -31,6 +31,7 @@ enum FuzzTargets {
         "sse-responses": sseToResponses,
         "ndjson-surfaces": ndjsonToSurfaces,
         "surface-request": surfaceRequest,
+        "derived-model": derivedModel,
     ]
 
     static let selected: @Sendable ([UInt8]) -> Void = {

@@ -108,4 +108,21 @@ extension FuzzTargets {
         for event in events { encoder.encode(event, into: &unused) }
         require(unused.isEmpty, "a whole response wrote stream events")
     }
+
+    /// A derived model made from the body's own fields, laid over the same body on every
+    /// surface: never a trap, and what it gives back is still JSON.
+    static func derivedModel(_ input: [UInt8]) {
+        guard let object = (try? JSONCoding.decodeRequest(JSONValue.self, from: input))?.objectValue else { return }
+        let model =
+            (try? DerivedModel.create(object))
+            ?? DerivedModel(system: "s", parameters: ["temperature": .double(0.5), "stop": .string("x"), "num_predict": .int(4)])
+        for path in ["/api/chat", "/api/generate", "/v1/chat/completions", "/v1/completions", "/v1/messages", "/v1/responses"] {
+            var body = object
+            guard let surface = DerivedModel.Surface(path: path), (try? model.apply(to: &body, on: surface)) != nil else { continue }
+            require(
+                JSONValue.object(body).encodedBytes() != nil || JSONValue.object(object).encodedBytes() == nil, "apply made a body that is not JSON")
+        }
+        var show = UpstreamModelInfo(id: "m").show(requestedName: "m", fallbackUnixSeconds: 0)
+        model.describe(&show, from: "u/m")
+    }
 }

@@ -5,6 +5,12 @@ import NIOCore
 import ServiceLifecycle
 import SwitchyardCore
 
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// Assembles the server: one upstream client, the model catalog, the API surfaces, and the
 /// error middleware that answers every failure in the caller's dialect.
 ///
@@ -14,27 +20,32 @@ public func buildApplication(
     configuration: SwitchyardConfiguration, logger: Logger,
     reload: (@Sendable () throws(ConfigurationError) -> SwitchyardConfiguration)? = nil
 ) throws(ConfigurationError) -> some ApplicationProtocol {
-    try buildApplication(configuration: configuration, registry: makeRegistry(configuration, logger: logger), logger: logger, reload: reload)
+    // Labelled whenever a file names the upstreams, so a reload never changes a series' labels.
+    let metrics = SwitchyardMetrics(upstreamLabel: !configuration.configuredUpstreams.isEmpty)
+    return buildApplication(
+        configuration: configuration, registry: try makeRegistry(configuration, metrics: metrics, logger: logger), metrics: metrics,
+        logger: logger, reload: reload)
 }
 
 /// The upstreams of `configuration`, and the local models kept in its state directory.
-func makeRegistry(_ configuration: SwitchyardConfiguration, logger: Logger) throws(ConfigurationError) -> UpstreamRegistry {
+func makeRegistry(_ configuration: SwitchyardConfiguration, metrics: SwitchyardMetrics? = nil, logger: Logger) throws(ConfigurationError)
+    -> UpstreamRegistry
+{
     let localModels =
         try configuration.stateDirectory.map { directory throws(ConfigurationError) in try LocalModelStore(directory: directory) }
         ?? LocalModelStore()
     return UpstreamRegistry(
         configuration.upstreamSpecs.map { Upstream(spec: $0, configuration: configuration, logger: logger) }, localModels: localModels,
-        fallbacks: configuration.modelOverrides.mapValues(\.fallback),
+        fallbacks: configuration.modelOverrides.mapValues(\.fallback), processes: configuration.processes,
+        processLogs: (configuration.stateDirectory ?? FileManager.default.temporaryDirectory.path + "/switchyard") + "/logs", metrics: metrics,
         logger: logger)
 }
 
 func buildApplication(
-    configuration: SwitchyardConfiguration, registry: UpstreamRegistry, logger: Logger,
+    configuration: SwitchyardConfiguration, registry: UpstreamRegistry, metrics: SwitchyardMetrics, logger: Logger,
     reload: (@Sendable () throws(ConfigurationError) -> SwitchyardConfiguration)?
 ) -> some ApplicationProtocol {
     let router = Router(context: SwitchyardRequestContext.self)
-    // Labelled whenever a file names the upstreams, so a reload never changes a series' labels.
-    let metrics = SwitchyardMetrics(upstreamLabel: !configuration.configuredUpstreams.isEmpty)
     router.add(middleware: RequestLogMiddleware(metrics: metrics))
     // Outermost first: refuse foreign hosts and origins before anything else runs, render every
     // error in the caller's dialect (with CORS headers, so a browser can read it), then check

@@ -32,7 +32,7 @@ import Testing
             logger.logLevel = .critical
             let registry = try makeRegistry(initial, logger: logger)
             let service = UpstreamsService(registry: registry, configuration: initial, reload: reload, logger: logger)
-            let app = buildApplication(configuration: initial, registry: registry, logger: logger, reload: reload)
+            let app = buildApplication(configuration: initial, registry: registry, metrics: SwitchyardMetrics(), logger: logger, reload: reload)
             try await app.test(.ahc(.http)) { client in
                 let proxy = Proxy(client: client, log: UpstreamLog())
                 let kept = registry.upstreams[0]

@@ -18,9 +18,15 @@ struct ConfigFile: Sendable, Equatable {
         var apiKeyVariable: String?
         /// Globs over the upstream's model ids: which of them to expose.
         var models: [String]
+        /// How to start it on demand, if Switchyard does.
+        var command: ProcessCommand? = nil
     }
 
     var listen: ListenAddress?
+    /// `max_loaded`: command upstreams running at once.
+    var maxLoaded: Int?
+    /// `keep_alive`: how long a started process stays idle before it is stopped.
+    var keepAlive: KeepAlive?
     var upstreams: [Upstream]
     /// Keyed by the exposed model name, lower-cased.
     var models: [String: ModelOverride]
@@ -96,8 +102,18 @@ struct ConfigFile: Sendable, Equatable {
             var listen: ListenAddress?
             var upstreams: [Upstream]?
             var models: [String: ModelOverride] = [:]
-            for (key, _, value) in try mapping(root, "the file", keys: ["listen", "upstreams", "models"]) {
+            var maxLoaded: Int?
+            var keepAlive: KeepAlive?
+            for (key, _, value) in try mapping(root, "the file", keys: ["listen", "upstreams", "models", "max_loaded", "keep_alive"]) {
                 switch key {
+                case "max_loaded":
+                    guard let count = Int(try string(value, key)), count > 0 else { throw fail(value, key, "expected a whole number of at least 1") }
+                    maxLoaded = count
+                case "keep_alive":
+                    guard let duration = KeepAlive(parsing: try string(value, key)) else {
+                        throw fail(value, key, "expected a duration such as 5m, 30s or 1h, or -1 for ever")
+                    }
+                    keepAlive = duration
                 case "listen":
                     do {
                         listen = try ListenAddress(parsing: try string(value, key))
@@ -109,7 +125,7 @@ struct ConfigFile: Sendable, Equatable {
                 }
             }
             guard let upstreams else { throw fail(root, "upstreams", "required: the list of servers to route to") }
-            return ConfigFile(listen: listen, upstreams: upstreams, models: models)
+            return ConfigFile(listen: listen, maxLoaded: maxLoaded, keepAlive: keepAlive, upstreams: upstreams, models: models)
         }
 
         func upstreams(_ node: Node) throws(ConfigurationError) -> [Upstream] {
@@ -124,18 +140,44 @@ struct ConfigFile: Sendable, Equatable {
                 var url: UpstreamURL?
                 var dialect = UpstreamDialectSetting.openAI
                 var apiKeyVariable: String?
-                var models = ["*"]
-                for (key, _, value) in try mapping(item, path, keys: ["name", "url", "dialect", "api_key_env", "models"]) {
+                var models: [String]?
+                var urlText: String?
+                var command: (words: [String], node: Node)?
+                var readyPath: String?
+                var startTimeout: Duration?
+                let keys: Set<String> = ["name", "url", "dialect", "api_key_env", "models", "command", "ready_path", "start_timeout"]
+                for (key, _, value) in try mapping(item, path, keys: keys) {
                     let here = "\(path).\(key)"
                     switch key {
+                    case "command":
+                        let text = try string(value, here)
+                        let words: [String]
+                        do {
+                            words = try ShellWords.split(text)
+                        } catch {
+                            throw fail(value, here, error.description)
+                        }
+                        guard !words.isEmpty else { throw fail(value, here, "empty") }
+                        command = (words, value)
+                    case "ready_path":
+                        let text = try string(value, here)
+                        guard text.hasPrefix("/"), !text.contains(where: { $0.isWhitespace }) else { throw fail(value, here, "expected a path such as /health") }
+                        readyPath = text
+                    case "start_timeout":
+                        guard case .duration(let nanoseconds)? = KeepAlive(parsing: try string(value, here)), nanoseconds > 0 else {
+                            throw fail(value, here, "expected a duration such as 120s or 5m")
+                        }
+                        startTimeout = .nanoseconds(nanoseconds)
                     case "name":
                         let text = try string(value, here)
                         guard Self.isName(text) else { throw fail(value, here, "'\(text)' must be lower-case letters, digits and '-'") }
                         guard names.insert(text).inserted else { throw fail(value, here, "'\(text)' names another upstream already") }
                         name = text
                     case "url":
+                        let text = try string(value, here)
+                        urlText = text
                         do {
-                            url = try UpstreamURL(try string(value, here))
+                            url = try UpstreamURL(text.replacing(ProcessCommand.portPlaceholder, with: "0"))
                         } catch {
                             throw fail(value, here, error.description)
                         }
@@ -147,13 +189,37 @@ struct ConfigFile: Sendable, Equatable {
                         dialect = setting
                     case "api_key_env": apiKeyVariable = try string(value, here)
                     default:
-                        models = try strings(value, here)
-                        guard !models.isEmpty else { throw fail(value, here, "an empty list exposes nothing; leave it out for all") }
+                        let list = try strings(value, here)
+                        guard !list.isEmpty else { throw fail(value, here, "an empty list exposes nothing; leave it out for all") }
+                        models = list
                     }
                 }
                 guard let name else { throw fail(item, "\(path).name", "required") }
-                guard let url else { throw fail(item, "\(path).url", "required") }
-                result.append(Upstream(name: name, url: url, dialect: dialect, apiKeyVariable: apiKeyVariable, models: models))
+                guard let command else {
+                    guard let url else { throw fail(item, "\(path).url", "required, or a command that starts the upstream") }
+                    if let urlText, urlText.contains(ProcessCommand.portPlaceholder) {
+                        throw fail(item, "\(path).url", "${PORT} is for an upstream Switchyard starts: add its command")
+                    }
+                    for (key, given) in [("ready_path", readyPath != nil), ("start_timeout", startTimeout != nil)] where given {
+                        throw fail(item, "\(path).\(key)", "only for an upstream with a command")
+                    }
+                    result.append(Upstream(name: name, url: url, dialect: dialect, apiKeyVariable: apiKeyVariable, models: models ?? ["*"]))
+                    continue
+                }
+                guard let models else { throw fail(item, "\(path).models", "required with a command: the names it serves, listed before it runs") }
+                if let glob = models.first(where: { $0.contains(where: { "*?[".contains($0) }) }) {
+                    throw fail(item, "\(path).models", "'\(glob)': with a command, the names it serves, not globs")
+                }
+                guard dialect != .auto else { throw fail(item, "\(path).dialect", "with a command, say openai or ollama") }
+                let target = urlText ?? "http://127.0.0.1:\(ProcessCommand.portPlaceholder)"
+                guard target.lowercased().hasPrefix("http://") else { throw fail(item, "\(path).url", "an upstream Switchyard starts is reached over http://") }
+                let process = ProcessCommand(
+                    words: command.words, readyPath: readyPath, startTimeout: startTimeout ?? ProcessCommand.defaultStartTimeout,
+                    url: target)
+                result.append(
+                    Upstream(
+                        name: name, url: url ?? UpstreamURL(loopbackPort: 0), dialect: dialect, apiKeyVariable: apiKeyVariable,
+                        models: models, command: process))
             }
             return result
         }

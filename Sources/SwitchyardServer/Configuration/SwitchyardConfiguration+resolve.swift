@@ -60,13 +60,18 @@ extension SwitchyardConfiguration {
                 }
                 key = value
             }
-            specs.append(UpstreamSpec(name: upstream.name, url: upstream.url, dialect: upstream.dialect, apiKey: key, models: upstream.models))
+            specs.append(
+                UpstreamSpec(
+                    name: upstream.name, url: upstream.url, dialect: upstream.dialect, apiKey: key, models: upstream.models,
+                    command: upstream.command))
         }
         configuredUpstreams = specs
         self.upstream = specs[0].url
         self.upstreamDialect = specs[0].dialect
         if let listen = file.listen { self.listen = listen }
         modelOverrides = file.models
+        if let maxLoaded = file.maxLoaded { processes.maxLoaded = maxLoaded }
+        if let keepAlive = file.keepAlive { processes.keepAlive = keepAlive }
     }
 
     /// Builds a configuration from flags and environment, with one clear error for bad input.

@@ -1,3 +1,4 @@
+import SwitchyardCore
 /// Everything the server needs to run, already validated. The executable builds one from
 /// flags and environment; tests build one directly.
 public struct SwitchyardConfiguration: Sendable {
@@ -46,6 +47,8 @@ public struct SwitchyardConfiguration: Sendable {
     public var configuredUpstreams: [UpstreamSpec] = []
     /// Per-model overrides of `--config`, by exposed name in lower case.
     public var modelOverrides: [String: ModelOverride] = [:]
+    /// For the upstreams Switchyard starts on demand (a `command` in the file).
+    public var processes = ProcessSettings()
 
     /// A current Ollama release: clients gate features on the version (the Anthropic and
     /// Responses surfaces came with 0.13 and 0.14), and some refuse old ones.
@@ -95,6 +98,19 @@ public enum UpstreamDialect: String, Sendable {
 }
 
 /// What the configuration says of a model, whatever its upstream reveals.
+public struct ProcessSettings: Sendable, Equatable {
+    /// At most this many started upstreams run at once (Ollama's `OLLAMA_MAX_LOADED_MODELS`,
+    /// whose default on a machine without a GPU is also 3).
+    public var maxLoaded = 3
+    /// How long a started upstream stays idle before it is stopped, unless a request's own
+    /// `keep_alive` says otherwise.
+    public var keepAlive = KeepAlive.default
+    /// Between SIGTERM and SIGKILL when a started upstream is stopped.
+    public var stopGrace: Duration = .seconds(10)
+
+    public init() {}
+}
+
 public struct ModelOverride: Sendable, Equatable {
     public var contextLength: Int?
     public var capabilities: [String]?

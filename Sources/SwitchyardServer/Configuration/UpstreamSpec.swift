@@ -9,15 +9,22 @@ public struct UpstreamSpec: Sendable, Equatable {
     public var dialect: UpstreamDialectSetting
     /// Sent as `Authorization: Bearer …`.
     public var apiKey: String?
-    /// Globs over the upstream's model ids; the models to expose.
+    /// Globs over the upstream's model ids; the models to expose. With a command: the names
+    /// it serves, listed whether it runs or not.
     public var models: [String]
+    /// How Switchyard starts it on demand, if it does.
+    public var command: ProcessCommand?
 
-    public init(name: String, url: UpstreamURL, dialect: UpstreamDialectSetting, apiKey: String? = nil, models: [String] = ["*"]) {
+    public init(
+        name: String, url: UpstreamURL, dialect: UpstreamDialectSetting, apiKey: String? = nil, models: [String] = ["*"],
+        command: ProcessCommand? = nil
+    ) {
         self.name = name
         self.url = url
         self.dialect = dialect
         self.apiKey = apiKey
         self.models = models
+        self.command = command
     }
 
     func exposes(_ modelID: String) -> Bool { models.contains { ModelGlob.matches($0, modelID) } }

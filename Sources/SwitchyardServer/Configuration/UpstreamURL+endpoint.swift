@@ -27,7 +27,8 @@ extension UpstreamURL {
             host = authority
         }
         let port = portText.map { Int($0) } ?? 80
-        guard !host.isEmpty, let port, (1...65535).contains(port) else { return nil }
+        // Port 0 stands for the one an upstream Switchyard starts gets at each start.
+        guard !host.isEmpty, let port, (0...65535).contains(port) else { return nil }
         return .init(host: String(host), port: port, pathPrefix: prefix, authority: String(authority))
     }
 }

@@ -30,6 +30,12 @@ public struct UpstreamURL: Sendable, Equatable, CustomStringConvertible {
         root = url
     }
 
+    /// A loopback URL on `port`, for an upstream Switchyard starts itself.
+    init(loopbackPort port: Int) {
+        root = "http://127.0.0.1:\(port)"
+        basicAuthorization = nil
+    }
+
     /// The URL of a path on the upstream; `path` starts with `/`.
     public func url(_ path: String) -> String { root + path }
 

@@ -21,7 +21,8 @@ struct UpstreamsService: Service {
 
     func run() async throws {
         await withDiscardingTaskGroup { group in
-            for upstream in registry.upstreams { group.addTask { _ = await upstream.dialect.current() } }
+            // An upstream Switchyard starts is not running yet: its dialect is the configured one.
+            for upstream in registry.upstreams where upstream.spec.command == nil { group.addTask { _ = await upstream.dialect.current() } }
             // Trapped even with nothing to reload: SIGHUP's default action would end the process.
             group.addTask {
                 for await _ in await UnixSignalsSequence(trapping: .sighup) { await reloadNow() }
@@ -29,6 +30,8 @@ struct UpstreamsService: Service {
             try? await gracefulShutdown()
             group.cancelAll()
         }
+        // The server has drained: what the processes served is over.
+        await registry.processes.stopAll()
         // Those a drain timeout shut down already are left alone.
         for client in registry.clients where !client.drain.isExpired { await client.shutdown() }
     }
@@ -58,6 +61,7 @@ struct UpstreamsService: Service {
         }
         let dropped = registry.replace(with: upstreams, fallbacks: next.modelOverrides.mapValues(\.fallback))
         for upstream in dropped { await upstream.client.retire() }
+        await registry.processes.reloaded(current: upstreams, retired: dropped)
         logger.notice(
             "configuration reloaded",
             metadata: [
@@ -71,7 +75,7 @@ struct UpstreamsService: Service {
             logger.warning("a changed \(what) takes a restart; still \(old)")
         }
         await withDiscardingTaskGroup { group in
-            for upstream in added { group.addTask { _ = await upstream.dialect.current() } }
+            for upstream in added where upstream.spec.command == nil { group.addTask { _ = await upstream.dialect.current() } }
         }
         return true
     }

@@ -10,6 +10,7 @@ public final class SwitchyardMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
     private let streamsInFlight: Meter
+    private let processesRunning: Meter
     private let seenModels = Mutex<Set<String>>([])
 
     /// Label values come from clients; past this many distinct models they are pooled as
@@ -36,6 +37,7 @@ public final class SwitchyardMetrics: Sendable {
         factory.defaultDurationHistogramBuckets = latencyBuckets
         self.factory = factory
         streamsInFlight = Meter(label: "switchyard_streams_in_flight", factory: factory)
+        processesRunning = Meter(label: "switchyard_model_processes", factory: factory)
     }
 
     func route(_ path: String) -> String {
@@ -79,6 +81,23 @@ public final class SwitchyardMetrics: Sendable {
             counter("switchyard_tokens_total", [("direction", "out"), ("model", model)] + upstream).increment(by: tokens)
         }
     }
+
+    /// A started upstream became ready after `nanoseconds`.
+    func modelLoaded(upstream: String, nanoseconds: Int64) {
+        counter("switchyard_model_loads_total", [("upstream", upstream)]).increment()
+        Self.handle(in: timers, HandleKey(label: "switchyard_model_load_seconds", dimensions: [upstream])) {
+            Timer(label: "switchyard_model_load_seconds", dimensions: [("upstream", upstream)], factory: factory)
+        }.recordNanoseconds(nanoseconds)
+    }
+
+    /// A started upstream stopped: `idle`, `request` (`keep_alive: 0`), `evicted` (for another,
+    /// over `max_loaded`), `crashed`, `start_failed`, `reload` or `shutdown`.
+    func modelUnloaded(upstream: String, reason: String) {
+        counter("switchyard_model_unloads_total", [("upstream", upstream), ("reason", reason)]).increment()
+    }
+
+    /// How many started upstreams run (starting, ready or stopping).
+    func modelProcesses(running: Int) { processesRunning.set(running) }
 
     /// Handles are kept once made: resolving one by its labels in the registry took a lock and
     /// built the label set on every request. Label values are bounded (routes, statuses, the

@@ -42,8 +42,11 @@ struct ModelRoutingMiddleware: RouterMiddleware {
             } else if let rename = candidate.rename, let renamed = Self.body(body, naming: rename, at: key) {
                 attempt.body = .init(buffer: renamed)
             }
+            let lease = try await started(candidate.upstream, path: request.uri.path, body: body, model: name)
+            if case .answered(let response) = lease { return response }
             var response = try await next(attempt, routed)
             if let derived, !derived.notes.isEmpty { UntranslatedFields.add(derived.notes, to: &response.headers, logger: context.logger) }
+            if case .leased(let lease) = lease { response = lease.holding(response) }
             return response
         }
         // Failover happens before the first byte reaches the client: on an error thrown before
@@ -70,6 +73,29 @@ struct ModelRoutingMiddleware: RouterMiddleware {
             last.upstream.health.failed()
             throw error
         }
+    }
+
+    private enum ProcessStep {
+        case notStarted
+        case leased(ProcessLease)
+        /// An unload, answered without starting anything.
+        case answered(Response)
+    }
+
+    /// For an upstream Switchyard starts: starts it if needed and holds it for the request, or
+    /// stops it for an unload request (`keep_alive: 0` and nothing to generate), answered as
+    /// Ollama answers one.
+    private func started(_ upstream: Upstream, path: String, body: ByteBuffer, model: String) async throws(RequestError) -> ProcessStep {
+        guard upstream.spec.command != nil else { return .notStarted }
+        let processes = registry.processes
+        let intent = ProcessIntent(path: path, body: body)
+        if intent.unloadOnly {
+            await processes.unload(upstream)
+            let kind: OllamaReplyKind = path == "/api/chat" ? .chat : .generate
+            return .answered(JSONResponse.bytes(kind.loadReply(model: model, at: Timestamp.now(), unload: true)))
+        }
+        try await processes.acquire(upstream)
+        return .leased(ProcessLease(processes, upstream, keepAlive: intent.keepAlive))
     }
 
     private func failOver(from route: UpstreamRegistry.Route, reason: String, context: Context) {

@@ -20,8 +20,18 @@ extension OllamaRoutes {
         return try JSONResponse.ok(shown)
     }
 
+    /// The models used recently on upstreams that load on their own terms, and exactly the
+    /// running ones among those Switchyard starts, with when each will be stopped.
     @Sendable func ps(_ request: Request, context: Context) async throws -> Response {
-        try JSONResponse.ok(loaded.running(nowUnixNanoseconds: Timestamp.now().unixNanoseconds))
+        let now = Timestamp.now().unixNanoseconds
+        var reply = loaded.running(nowUnixNanoseconds: now)
+        for (upstream, expiresIn) in await registry.processes.running() {
+            let expiresAt = now.addingSaturated(expiresIn.map(ModelProcesses.nanoseconds) ?? LoadedModels.foreverNanoseconds)
+            for model in (try? await upstream.catalog.models()) ?? [] {
+                reply.models.append(model.running(expiresAt: Timestamp.rfc3339(unixNanoseconds: expiresAt)))
+            }
+        }
+        return try JSONResponse.ok(reply)
     }
 }
 

@@ -129,7 +129,8 @@ struct OllamaRoutes: Sendable {
             $0.translation = "ollama→openai"
         }
         let start = Timestamp.now()
-        loaded.touch(model, keepAlive: keepAlive, nowUnixNanoseconds: start.unixNanoseconds)
+        // A process Switchyard started is listed by /api/ps while it runs, not by its use.
+        if context.route?.upstream.spec.command == nil { loaded.touch(model, keepAlive: keepAlive, nowUnixNanoseconds: start.unixNanoseconds) }
         return (model, start)
     }
 

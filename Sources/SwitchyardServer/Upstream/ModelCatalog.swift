@@ -23,15 +23,19 @@ public final class ModelCatalog: Sendable {
     private let exposes: @Sendable (String) -> Bool
     /// An Ollama upstream is listed from its own `/api/tags` (older Ollamas have no `/v1/models`).
     private let dialect: DialectResolver?
+    /// The names an upstream Switchyard starts serves, from the configuration: listed whether
+    /// it runs or not, never asked of it.
+    private let declared: [String]?
     private let state = Mutex(State())
 
     /// `overrides` are keyed by a model's Ollama name in lower case; `exposes` tells which of
     /// the upstream's model ids to list.
     init(
         client: UpstreamClient, logger: Logger, freshFor: Duration = .seconds(10), overrides: [String: ModelOverride] = [:],
-        exposes: @escaping @Sendable (String) -> Bool = { _ in true }, dialect: DialectResolver? = nil
+        exposes: @escaping @Sendable (String) -> Bool = { _ in true }, dialect: DialectResolver? = nil, declared: [String]? = nil
     ) {
         self.dialect = dialect
+        self.declared = declared
         self.client = client
         self.logger = logger
         self.freshFor = freshFor
@@ -62,15 +66,20 @@ public final class ModelCatalog: Sendable {
 
     /// One fetch at a time: concurrent callers share the one in flight.
     private func refresh() async throws(RequestError) -> [UpstreamModelInfo] {
-        let (client, logger, overrides, exposes, dialect) = (client, logger, overrides, exposes, dialect)
+        let (client, logger, overrides, exposes, dialect, declared) = (client, logger, overrides, exposes, dialect, declared)
         let task = state.withLock { state in
             if let running = state.refreshing { return running }
             let task = Task {
+                let listed: [UpstreamModelInfo]
+                if let declared {
+                    listed = declared.map { UpstreamModelInfo(id: $0, ownedBy: "switchyard") }
+                } else if await dialect?.current() == .ollama {
+                    listed = try await Self.fetchOllama(client: client, logger: logger)
+                } else {
+                    listed = try await Self.fetch(client: client, logger: logger)
+                }
                 // Configuration wins over what the upstream reveals (or does not).
-                let ollama = await dialect?.current() == .ollama
-                return try await (ollama ? Self.fetchOllama(client: client, logger: logger) : Self.fetch(client: client, logger: logger)).filter {
-                    exposes($0.id)
-                }.map { model in
+                return listed.filter { exposes($0.id) }.map { model in
                     var model = model
                     guard let override = overrides[model.ollamaName.lowercased()] else { return model }
                     if let capabilities = override.capabilities {

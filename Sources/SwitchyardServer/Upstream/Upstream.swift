@@ -54,7 +54,8 @@ final class Upstream: Sendable {
         let overrides = Self.overrides(in: configuration)
         self.overrides = overrides
         catalog = ModelCatalog(
-            client: client, logger: logger, overrides: overrides, exposes: { [spec] in spec.exposes($0) }, dialect: dialect)
+            client: client, logger: logger, overrides: overrides, exposes: { [spec] in spec.exposes($0) }, dialect: dialect,
+            declared: spec.command == nil ? nil : spec.models)
         native = NativeRouteProbe(client: client, dialect: dialect, setting: configuration.nativeRoutes, logger: logger)
         forwarder = Forwarder(client: client, maximumBodySize: configuration.maximumBodySize)
         bridge = ChatBridge(client: client, dialect: dialect)

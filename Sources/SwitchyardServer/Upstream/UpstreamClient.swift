@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import HTTPTypes
 import Logging
 import NIOCore
+import Synchronization
 import NIOHTTP1
 import NIOPosix
 import SwitchyardCore
@@ -35,7 +36,9 @@ public final class UpstreamClient: Sendable {
         case asyncHTTPClient(HTTPClient)
     }
     private let transport: Transport
-    public let base: UpstreamURL
+    /// Where the upstream is; changes only for one Switchyard starts (`retarget`).
+    public var base: UpstreamURL { target.withLock { $0 } }
+    private let target: Mutex<UpstreamURL>
     let apiKey: String?
     let headTimeout: Duration
     /// Client headers that are Switchyard's own credentials and never go upstream.
@@ -65,7 +68,7 @@ public final class UpstreamClient: Sendable {
             config.tracing.tracer = nil
             transport = .asyncHTTPClient(HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: config))
         }
-        base = spec.url
+        target = Mutex(spec.url)
         apiKey = spec.apiKey
         headTimeout = configuration.upstreamHeadTimeout
         inboundCredentialHeaders = configuration.auth.isEnabled ? ["authorization", "x-api-key", configuration.auth.apiKeyHeader.lowercased()] : []
@@ -153,6 +156,12 @@ public final class UpstreamClient: Sendable {
                 attempt += 1
             }
         }
+    }
+
+    /// Points the client at `url`, where an upstream Switchyard started anew listens.
+    func retarget(_ url: UpstreamURL) async {
+        target.withLock { $0 = url }
+        if case .own(let pool) = transport, let endpoint = url.plainHTTPEndpoint { await pool.retarget(endpoint) }
     }
 
     /// No more keep-alive: connections close as their answers end (AsyncHTTPClient's pool

@@ -2,6 +2,12 @@ import Logging
 import SwitchyardCore
 import Synchronization
 
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// The upstreams in routing order, and which of them serves a model.
 ///
 /// Names: a model appears under its own name; when several upstreams expose the same name,
@@ -12,6 +18,8 @@ import Synchronization
 /// upstream it was routed to, and a dropped upstream's client is kept until exit.
 final class UpstreamRegistry: Sendable {
     let localModels: LocalModelStore
+    /// The processes of the upstreams Switchyard starts on demand.
+    let processes: ModelProcesses
     private let logger: Logger
 
     private struct State {
@@ -23,10 +31,18 @@ final class UpstreamRegistry: Sendable {
     }
     private let state: Mutex<State>
 
-    init(_ upstreams: [Upstream], localModels: LocalModelStore = LocalModelStore(), fallbacks: [String: [String]] = [:], logger: Logger) {
+    init(
+        _ upstreams: [Upstream], localModels: LocalModelStore = LocalModelStore(), fallbacks: [String: [String]] = [:],
+        processes: ProcessSettings = ProcessSettings(), processLogs: String = FileManager.default.temporaryDirectory.path + "/switchyard-logs",
+        metrics: SwitchyardMetrics? = nil, logger: Logger
+    ) {
         precondition(!upstreams.isEmpty, "a registry needs an upstream")
         state = Mutex(State(upstreams: upstreams, fallbacks: fallbacks.filter { !$0.value.isEmpty }))
         self.localModels = localModels
+        self.processes = ModelProcesses(
+            upstreams,
+            settings: .init(maxLoaded: processes.maxLoaded, keepAlive: processes.keepAlive, stopGrace: processes.stopGrace, logDirectory: processLogs),
+            logger: logger, metrics: metrics)
         self.logger = logger
     }
 
@@ -53,7 +69,7 @@ final class UpstreamRegistry: Sendable {
 
     /// Whether every request can go to the one upstream with its body as it is: no local
     /// model and no fallback to route by.
-    var routesAsIs: Bool { listsAsIs && fallbacks.isEmpty }
+    var routesAsIs: Bool { listsAsIs && state.withLock { $0.fallbacks.isEmpty && !$0.upstreams.contains { $0.spec.command != nil } } }
 
     /// The first upstream: the only one without `--config`, and the one that answers requests
     /// naming no model.

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 /// Switchyard's own HTTP/1.1 client for plain-HTTP upstreams: keep-alive connections pooled per
 /// event loop, each request sent and its answer relayed on the loop of the task that asked, so
@@ -21,13 +22,14 @@ final class HTTP1ConnectionPool: Sendable {
         var authority: String
     }
 
-    let endpoint: Endpoint
+    private let target: Mutex<Endpoint>
+    var endpoint: Endpoint { target.withLock { $0 } }
     private let connectTimeout: TimeAmount
     private let loops: [ObjectIdentifier: LoopPool]
     private let group: any EventLoopGroup
 
     init(endpoint: Endpoint, group: any EventLoopGroup, connectTimeout: TimeAmount, idlePerLoop: Int) {
-        self.endpoint = endpoint
+        target = Mutex(endpoint)
         self.group = group
         self.connectTimeout = connectTimeout
         var loops: [ObjectIdentifier: LoopPool] = [:]
@@ -48,6 +50,17 @@ final class HTTP1ConnectionPool: Sendable {
             return try await future.get()
         } onCancel: {
             loop.execute { attempt.cancel() }
+        }
+    }
+
+    /// Points the pool at where an upstream Switchyard started anew listens; the idle
+    /// connections to the old place are closed.
+    func retarget(_ endpoint: Endpoint) async {
+        target.withLock { $0 = endpoint }
+        await withDiscardingTaskGroup { group in
+            for pool in loops.values {
+                group.addTask { try? await pool.eventLoop.submit { pool.closeIdle() }.get() }
+            }
         }
     }
 
@@ -115,6 +128,7 @@ final class HTTP1ConnectionPool: Sendable {
 
     private func connect(on pool: LoopPool) -> EventLoopFuture<HTTP1Connection> {
         let loop = pool.eventLoop
+        let target = endpoint
         return ClientBootstrap(group: loop)
             .connectTimeout(connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -127,7 +141,7 @@ final class HTTP1ConnectionPool: Sendable {
                     return ()
                 }
             }
-            .connect(host: endpoint.host, port: endpoint.port)
+            .connect(host: target.host, port: target.port)
             .flatMapThrowing { channel in
                 let connection = try channel.pipeline.syncOperations.handler(type: HTTP1Connection.self)
                 pool.adopt(connection)
@@ -198,6 +212,10 @@ private final class LoopPool: @unchecked Sendable {
 
     func retire() {
         isRetired = true
+        closeIdle()
+    }
+
+    func closeIdle() {
         for connection in idle { connection.close() }
         idle.removeAll()
     }
