@@ -32,6 +32,7 @@ enum FuzzTargets {
         "ndjson-surfaces": ndjsonToSurfaces,
         "surface-request": surfaceRequest,
         "derived-model": derivedModel,
+        "shell-words": shellWords,
     ]
 
     static let selected: @Sendable ([UInt8]) -> Void = {

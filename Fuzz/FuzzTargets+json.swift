@@ -90,4 +90,21 @@ extension FuzzTargets {
         }
         _ = try? JSONDecoder().decode(Body.self, from: Data(#"{"keep_alive":"#.utf8 + input + "}".utf8))
     }
+
+    /// A configured command line: never a trap, and the words it gives, quoted again, split
+    /// back into themselves.
+    static func shellWords(_ input: [UInt8]) {
+        guard let words = try? ShellWords.split(String(decoding: input, as: UTF8.self)) else { return }
+        // Scalar by scalar: `replacing` works on characters, and misses a quote a combining
+        // mark joins.
+        let quoted = words.map { word in
+            var text = String.UnicodeScalarView("'".unicodeScalars)
+            for scalar in word.unicodeScalars {
+                if scalar == "'" { text.append(contentsOf: #"'\''"#.unicodeScalars) } else { text.append(scalar) }
+            }
+            text.append("'")
+            return String(text)
+        }.joined(separator: " ")
+        require((try? ShellWords.split(quoted)) == words, "quoting the words again does not give them back")
+    }
 }

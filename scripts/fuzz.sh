@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(sse lines scanner sse-ndjson ndjson-sse ollama-request openai-request keepalive sse-anthropic sse-responses ndjson-surfaces surface-request derived-model)
+[ ${#targets[@]} -gt 0 ] || targets=(sse lines scanner sse-ndjson ndjson-sse ollama-request openai-request keepalive sse-anthropic sse-responses ndjson-surfaces surface-request derived-model shell-words)
 
 out=.build-fuzz
 mkdir -p "$out"
@@ -39,6 +39,7 @@ seed() {  # seed corpus for a target, from the recorded traffic
         surface-request) cp Fixtures/llama-server/*.json "$dir/"; cp Fixtures/surfaces/*.json "$dir/" 2>/dev/null || true ;;
         derived-model) cp Fixtures/switchyard-ollama/*.request.json "$dir/"
             printf '%s' '{"model":"p","from":"t","system":"s","parameters":{"temperature":0.2,"stop":["x"]},"messages":[{"role":"user","content":"a"}],"input":"i"}' >"$dir/create" ;;
+        shell-words) printf '%s' "llama-server -m '/a b.gguf' --port \${PORT} --alias \"x\\\"y\" c\\ d" >"$dir/a" ;;
         keepalive) printf '"5m"' >"$dir/a"; printf '300' >"$dir/b"; printf '"-1h30m15.5s"' >"$dir/c"; printf '"1.5µs"' >"$dir/d" ;;
     esac
 }

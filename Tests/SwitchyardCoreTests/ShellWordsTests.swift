@@ -13,6 +13,9 @@ import Testing
         ("no | pipes > here $HOME", ["no", "|", "pipes", ">", "here", "$HOME"]),
         ("joined\"quoted\"'parts'", ["joinedquotedparts"]),
         ("", []),
+        // Found by the fuzz target: a quote or a blank that a combining mark or \n joins into
+        // one Character is still a quote or a blank.
+        ("a\r\nb '\u{301}x'", ["a", "b", "\u{301}x"]),
     ])
     func splitsLikeAShell(line: String, words: [String]) throws {
         #expect(try ShellWords.split(line) == words)

@@ -1,3 +1,4 @@
+import SwitchyardCore
 import Testing
 
 @testable import SwitchyardServer
@@ -37,6 +38,41 @@ import Testing
         )
     }
 
+    static let onDemand = """
+        max_loaded: 2
+        keep_alive: 10m
+        upstreams:
+          - name: qwen
+            command: "llama-server -m '/models/my qwen.gguf' --alias qwen --host 127.0.0.1 --port ${PORT} -c 8192"
+            dialect: openai
+            models: [qwen]
+            ready_path: /health
+            start_timeout: 90s
+          - name: fixed
+            command: llama-server -m /models/b.gguf --port 9000
+            url: http://127.0.0.1:9000
+            models: [b]
+        """
+
+    @Test func theOnDemandExampleReads() throws {
+        let file = try ConfigFile.parse(Self.onDemand, file: "switchyard.yaml")
+        #expect(file.maxLoaded == 2)
+        #expect(file.keepAlive == .duration(nanoseconds: 600_000_000_000))
+        let command = try #require(file.upstreams[0].command)
+        #expect(
+            command.words == [
+                "llama-server", "-m", "/models/my qwen.gguf", "--alias", "qwen", "--host", "127.0.0.1", "--port", "${PORT}", "-c", "8192",
+            ])
+        #expect(command.arguments(port: 4242)[8] == "4242")
+        #expect(try command.url(port: 4242).root == "http://127.0.0.1:4242")
+        #expect(command.startTimeout == .seconds(90))
+        #expect(command.readyPath == "/health")
+        #expect(file.upstreams[0].models == ["qwen"])
+        let fixed = try #require(file.upstreams[1].command)
+        #expect(!fixed.portInURL, "a fixed url keeps its port")
+        #expect(file.upstreams[1].url.root == "http://127.0.0.1:9000")
+    }
+
     @Test(arguments: [
         ("upstreams:\n  - name: a\n    url: http://x\n    dialect: grpc\n", "line 4: upstreams[0].dialect: 'grpc': expected openai, ollama or auto"),
         (
@@ -59,6 +95,24 @@ import Testing
         ),
         ("upstreams:\n  - name: a\n    url: http://x\nmodels:\n  m:\n    fallback: b\n", "line 6: models.m.fallback: expected a list"),
         ("upstreams:\n  - name: a\n  url: [\n", "not YAML: line"),
+        ("upstreams:\n  - name: a\n    command: run ${PORT}\n", "line 2: upstreams[0].models: required with a command"),
+        (
+            "upstreams:\n  - name: a\n    command: run\n    models: [\"q*\"]\n",
+            "line 2: upstreams[0].models: 'q*': with a command, the names it serves"
+        ),
+        ("upstreams:\n  - name: a\n    command: \"run 'x\"\n    models: [q]\n", "line 3: upstreams[0].command: a single quote is not closed"),
+        (
+            "upstreams:\n  - name: a\n    command: run\n    models: [q]\n    dialect: auto\n",
+            "upstreams[0].dialect: with a command, say openai or ollama"
+        ),
+        ("upstreams:\n  - name: a\n    url: http://x:${PORT}\n", "upstreams[0].url: ${PORT} is for an upstream Switchyard starts"),
+        ("upstreams:\n  - name: a\n    url: http://x\n    start_timeout: 5s\n", "upstreams[0].start_timeout: only for an upstream with a command"),
+        (
+            "upstreams:\n  - name: a\n    command: run\n    models: [q]\n    start_timeout: soon\n",
+            "line 5: upstreams[0].start_timeout: expected a duration"
+        ),
+        ("max_loaded: 0\nupstreams:\n  - name: a\n    url: http://x\n", "line 1: max_loaded: expected a whole number of at least 1"),
+        ("keep_alive: later\nupstreams:\n  - name: a\n    url: http://x\n", "line 1: keep_alive: expected a duration"),
     ])
     func mistakesNameTheirLine(text: String, expected: String) {
         do {

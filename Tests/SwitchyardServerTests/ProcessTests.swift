@@ -26,7 +26,7 @@ import Testing
         func log(_ name: String) -> String { (try? String(contentsOfFile: "\(path)/state/logs/\(name).log", encoding: .utf8)) ?? "" }
     }
 
-    static func spec(_ name: String, model: String, _ options: [String] = [], in scratch: Scratch, startTimeout: Duration = .seconds(20))
+    static func spec(_ name: String, model: String, _ options: [String] = [], in scratch: Scratch, startTimeout: Duration = .seconds(60))
         -> UpstreamSpec
     {
         let words = ["python3", script, "--port", "${PORT}", "--model", model, "--pidfile", "\(scratch.path)/\(name).pids"] + options
@@ -66,7 +66,8 @@ import Testing
         let scratch = try Scratch()
         try await Self.withProcesses([Self.spec("qwen", model: "qwen", in: scratch)], in: scratch) { proxy in
             let tags = try await proxy.send(.get, "/api/tags")
-            #expect(try (tags.json["models"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String } == ["qwen:latest"], "listed before it runs")
+            #expect(
+                try (tags.json["models"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String } == ["qwen:latest"], "listed before it runs")
             #expect(try await Self.running(proxy).isEmpty)
             #expect(scratch.pids("qwen").isEmpty, "nothing starts with Switchyard")
 
@@ -148,7 +149,9 @@ import Testing
             let again = try await proxy.send(.post, "/api/chat", json: Self.chat("fragile"))
             #expect(again.status == .ok)
             #expect(scratch.pids("fragile").count == 2)
-            #expect(logs.all.contains { $0.message == "model process ended by itself" })
+            #expect(
+                logs.all.contains { $0.message == "model process ended by itself" },
+                "\(logs.all.filter { $0.message != "request" }.map { "\($0.message) \($0.metadata)" })")
         }
     }
 

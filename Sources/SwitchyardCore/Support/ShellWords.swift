@@ -8,16 +8,18 @@ public enum ShellWords {
         public var description: String
     }
 
+    /// Works on Unicode scalars, not characters: a quote followed by a combining mark is still
+    /// a quote, as it is to a shell.
     public static func split(_ line: String) throws(SplitError) -> [String] {
         var words: [String] = []
-        var word: [Character] = []
+        var word = String.UnicodeScalarView()
         var inWord = false
-        var iterator = line.makeIterator()
+        var iterator = line.unicodeScalars.makeIterator()
         while let character = iterator.next() {
             switch character {
             case " ", "\t", "\n", "\r":
                 if inWord { words.append(String(word)) }
-                word.removeAll()
+                word = String.UnicodeScalarView()
                 inWord = false
             case "'":
                 inWord = true
@@ -33,7 +35,7 @@ public enum ShellWords {
                     if next == "\"" { break }
                     if next == "\\" {
                         guard let escaped = iterator.next() else { throw SplitError(description: "a double quote is not closed") }
-                        if !"\"\\$`".contains(escaped) { word.append("\\") }
+                        if !"\"\\$`".unicodeScalars.contains(escaped) { word.append("\\") }
                         if escaped != "\n" { word.append(escaped) }
                         continue
                     }

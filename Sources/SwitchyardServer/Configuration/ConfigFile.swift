@@ -161,7 +161,9 @@ struct ConfigFile: Sendable, Equatable {
                         command = (words, value)
                     case "ready_path":
                         let text = try string(value, here)
-                        guard text.hasPrefix("/"), !text.contains(where: { $0.isWhitespace }) else { throw fail(value, here, "expected a path such as /health") }
+                        guard text.hasPrefix("/"), !text.contains(where: { $0.isWhitespace }) else {
+                            throw fail(value, here, "expected a path such as /health")
+                        }
                         readyPath = text
                     case "start_timeout":
                         guard case .duration(let nanoseconds)? = KeepAlive(parsing: try string(value, here)), nanoseconds > 0 else {
@@ -212,7 +214,9 @@ struct ConfigFile: Sendable, Equatable {
                 }
                 guard dialect != .auto else { throw fail(item, "\(path).dialect", "with a command, say openai or ollama") }
                 let target = urlText ?? "http://127.0.0.1:\(ProcessCommand.portPlaceholder)"
-                guard target.lowercased().hasPrefix("http://") else { throw fail(item, "\(path).url", "an upstream Switchyard starts is reached over http://") }
+                guard target.lowercased().hasPrefix("http://") else {
+                    throw fail(item, "\(path).url", "an upstream Switchyard starts is reached over http://")
+                }
                 let process = ProcessCommand(
                     words: command.words, readyPath: readyPath, startTimeout: startTimeout ?? ProcessCommand.defaultStartTimeout,
                     url: target)

@@ -1,4 +1,5 @@
 import SwitchyardCore
+
 /// Everything the server needs to run, already validated. The executable builds one from
 /// flags and environment; tests build one directly.
 public struct SwitchyardConfiguration: Sendable {

@@ -1,4 +1,5 @@
 import CSwitchyardSpawn
+import Foundation
 import Synchronization
 
 #if canImport(Glibc)
@@ -7,7 +8,6 @@ import Synchronization
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #endif
-import Foundation
 
 /// A process Switchyard started, in a process group of its own. It is spawned and waited for
 /// on a thread of its own, never on an event loop or the concurrency pool: `waitpid` blocks,

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -7,7 +8,6 @@ import SwitchyardCore
 #if canImport(Glibc)
     import Glibc
 #endif
-import Foundation
 
 /// The upstreams Switchyard starts on demand (a `command` in the config file), as Ollama loads
 /// models: nothing runs at first; the first request for a model starts its process and waits
@@ -243,7 +243,8 @@ actor ModelProcesses {
         var environment = ProcessInfo.processInfo.environment
         environment["PORT"] = String(port)
         logger.notice(
-            "starting a model process", metadata: ["upstream": "\(upstream.name)", "port": "\(port)", "command": "\(arguments.joined(separator: " "))"])
+            "starting a model process",
+            metadata: ["upstream": "\(upstream.name)", "port": "\(port)", "command": "\(arguments.joined(separator: " "))"])
         let child: ChildProcess
         do {
             child = try await ChildProcess.start(arguments, environment: environment, output: output)
@@ -444,8 +445,11 @@ actor ModelProcesses {
             try? FileManager.default.removeItem(atPath: path + ".1")
             try? FileManager.default.moveItem(atPath: path, toPath: path + ".1")
         }
-        let line = "--- switchyard: starting \(arguments.joined(separator: " ")) at \(Timestamp.rfc3339(unixNanoseconds: Timestamp.now().unixNanoseconds))\n"
-        if let handle = FileHandle(forWritingAtPath: path) ?? (FileManager.default.createFile(atPath: path, contents: nil) ? FileHandle(forWritingAtPath: path) : nil) {
+        let line =
+            "--- switchyard: starting \(arguments.joined(separator: " ")) at \(Timestamp.rfc3339(unixNanoseconds: Timestamp.now().unixNanoseconds))\n"
+        if let handle = FileHandle(forWritingAtPath: path)
+            ?? (FileManager.default.createFile(atPath: path, contents: nil) ? FileHandle(forWritingAtPath: path) : nil)
+        {
             _ = try? handle.seekToEnd()
             try? handle.write(contentsOf: Data(line.utf8))
             try? handle.close()

@@ -2,10 +2,10 @@ import AsyncHTTPClient
 import HTTPTypes
 import Logging
 import NIOCore
-import Synchronization
 import NIOHTTP1
 import NIOPosix
 import SwitchyardCore
+import Synchronization
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

@@ -41,7 +41,8 @@ final class UpstreamRegistry: Sendable {
         self.localModels = localModels
         self.processes = ModelProcesses(
             upstreams,
-            settings: .init(maxLoaded: processes.maxLoaded, keepAlive: processes.keepAlive, stopGrace: processes.stopGrace, logDirectory: processLogs),
+            settings: .init(
+                maxLoaded: processes.maxLoaded, keepAlive: processes.keepAlive, stopGrace: processes.stopGrace, logDirectory: processLogs),
             logger: logger, metrics: metrics)
         self.logger = logger
     }
