@@ -69,7 +69,9 @@ import Testing
             #expect(
                 try (tags.json["models"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String } == ["qwen:latest"], "listed before it runs")
             #expect(try await Self.running(proxy).isEmpty)
-            #expect(scratch.pids("qwen").isEmpty, "nothing starts with Switchyard")
+            let show = try await proxy.send(.post, "/api/show", json: #"{"model":"qwen"}"#)
+            #expect(show.status == .ok)
+            #expect(scratch.pids("qwen").isEmpty, "nothing starts with Switchyard, nor to be shown")
 
             let reply = try await proxy.send(.post, "/api/chat", json: Self.chat("qwen"))
             #expect(reply.status == .ok)
@@ -88,6 +90,10 @@ import Testing
             #expect(!Self.isAlive(pid), "stopped before the answer")
             #expect(scratch.pids("qwen").count == 1)
             #expect(scratch.log("qwen").contains("fake model server qwen starting"), "its output is in its log file")
+            let metrics = try await proxy.send(.get, "/metrics").text
+            #expect(metrics.contains(#"switchyard_model_loads_total{upstream="qwen"} 1"#))
+            #expect(metrics.contains(#"switchyard_model_unloads_total{upstream="qwen",reason="request"} 1"#))
+            #expect(metrics.contains("switchyard_model_processes 0"))
         }
     }
 

@@ -65,4 +65,35 @@ import Testing
             }
         }
     }
+
+    @Test func aStartedUpstreamTheReloadDropsIsStoppedOnceIdle() async throws {
+        let scratch = try ProcessTests.Scratch()
+        var initial = SwitchyardConfiguration(listen: .init(host: "127.0.0.1", port: 0))
+        initial.configuredUpstreams = [
+            ProcessTests.spec("kept", model: "kept", in: scratch), ProcessTests.spec("dropped", model: "dropped", in: scratch),
+        ]
+        initial.stateDirectory = scratch.path + "/state"
+        var next = initial
+        next.configuredUpstreams.removeLast()
+        let reloaded = next
+        var logger = Logger(label: "switchyard-test")
+        logger.logLevel = .critical
+        let registry = try makeRegistry(initial, logger: logger)
+        let service = UpstreamsService(registry: registry, configuration: initial, reload: { reloaded }, logger: logger)
+        let app = buildApplication(configuration: initial, registry: registry, metrics: SwitchyardMetrics(), logger: logger, reload: nil)
+        try await app.test(.ahc(.http)) { client in
+            let proxy = Proxy(client: client, log: UpstreamLog())
+            for model in ["kept", "dropped"] {
+                #expect(try await proxy.send(.post, "/api/chat", json: ProcessTests.chat(model)).status == .ok)
+            }
+            let dropped = try #require(scratch.pids("dropped").first)
+            let kept = try #require(scratch.pids("kept").first)
+            #expect(await service.reloadNow())
+            let deadline = ContinuousClock.now + .seconds(10)
+            while ProcessTests.isAlive(dropped), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(!ProcessTests.isAlive(dropped))
+            #expect(ProcessTests.isAlive(kept), "an unchanged upstream keeps its process")
+            #expect(try await ProcessTests.running(proxy) == ["kept:latest"])
+        }
+    }
 }

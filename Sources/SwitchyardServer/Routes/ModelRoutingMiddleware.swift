@@ -87,6 +87,9 @@ struct ModelRoutingMiddleware: RouterMiddleware {
     /// Ollama answers one.
     private func started(_ upstream: Upstream, path: String, body: ByteBuffer, model: String) async throws(RequestError) -> ProcessStep {
         guard upstream.spec.command != nil else { return .notStarted }
+        // Ollama's /api/show loads nothing, and clients call it for every model they list:
+        // answered from the configuration, unless only the upstream itself can answer it.
+        if path == "/api/show", upstream.spec.dialect != .ollama { return .notStarted }
         let processes = registry.processes
         let intent = ProcessIntent(path: path, body: body)
         if intent.unloadOnly {
