@@ -144,7 +144,8 @@ import Testing
     @Test func aConfiguredFallbackServesWhenTheModelsUpstreamFailsOrIsDown() async throws {
         let failing = FakeUpstream(chat: .status(503, fixture: "llama-server/error-context-overflow.json"))
         let coder = Self.coder()
-        let dead = UpstreamSpec(name: "dead", url: try UpstreamURL("http://127.0.0.1:\(try freePort())"), dialect: .openAI)
+        let closed = try ClosedPort()
+        let dead = UpstreamSpec(name: "dead", url: try UpstreamURL("http://127.0.0.1:\(closed.port)"), dialect: .openAI)
         let fakes = [Fake(name: "first", server: failing, dialect: .openAI), Fake(name: "second", server: coder, dialect: .openAI)]
         let overrides = ["tiny:latest": ModelOverride(fallback: ["second/coder"]), "big:latest": ModelOverride(fallback: ["dead/big", "coder"])]
         try await Self.withProxy(fakes, extra: [dead], overrides: overrides) { proxy in
@@ -161,10 +162,12 @@ import Testing
             let missing = try await proxy.send(.post, "/api/chat", json: String(format: Self.chat, "nothing"))
             #expect(missing.status == .notFound)
         }
+        withExtendedLifetime(closed) {}
     }
 
     @Test func anUnreachableUpstreamIsLeftOutAndAnUnknownModelIs404() async throws {
-        let dead = UpstreamSpec(name: "dead", url: try UpstreamURL("http://127.0.0.1:\(try freePort())"), dialect: .openAI)
+        let closed = try ClosedPort()
+        let dead = UpstreamSpec(name: "dead", url: try UpstreamURL("http://127.0.0.1:\(closed.port)"), dialect: .openAI)
         try await Self.withProxy([Fake(name: "local", server: FakeUpstream(), dialect: .openAI)], extra: [dead]) { proxy in
             let tags = try await proxy.send(.get, "/api/tags")
             #expect(tags.status == .ok)
@@ -176,5 +179,6 @@ import Testing
             #expect(openAI.status == .notFound)
             #expect(try (openAI.json["error"] as? [String: Any])?["message"] != nil)
         }
+        withExtendedLifetime(closed) {}
     }
 }

@@ -106,8 +106,8 @@ final class LinesBox: Sendable {
     }
 
     @Test func upstreamErrorsByKind() async throws {
-        let closed = try freePort()
-        try await withProxy(configure: { $0.upstream = try UpstreamURL("http://127.0.0.1:\(closed)") }) { proxy in
+        let closed = try ClosedPort()
+        try await withProxy(configure: { $0.upstream = try UpstreamURL("http://127.0.0.1:\(closed.port)") }) { proxy in
             try await proxy.send(.post, "/v1/chat/completions", json: #"{"model":"tiny","messages":[]}"#)
             let text = try await waitForMetrics(proxy, containing: "switchyard_upstream_errors_total")
             #expect(text.contains(#"switchyard_upstream_errors_total{kind="unreachable"} 1"#))
@@ -117,6 +117,7 @@ final class LinesBox: Sendable {
             let text = try await waitForMetrics(proxy, containing: "switchyard_upstream_errors_total")
             #expect(text.contains(#"switchyard_upstream_errors_total{kind="mid_stream"} 1"#))
         }
+        withExtendedLifetime(closed) {}
     }
 
     @Test func streamsInFlightWhileTheyRun() async throws {

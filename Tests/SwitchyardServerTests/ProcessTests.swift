@@ -68,6 +68,8 @@ import Testing
             let tags = try await proxy.send(.get, "/api/tags")
             #expect(
                 try (tags.json["models"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String } == ["qwen:latest"], "listed before it runs")
+            let models = try await proxy.send(.get, "/v1/models")
+            #expect(try (models.json["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String } == ["qwen"])
             #expect(try await Self.running(proxy).isEmpty)
             let show = try await proxy.send(.post, "/api/show", json: #"{"model":"qwen"}"#)
             #expect(show.status == .ok)

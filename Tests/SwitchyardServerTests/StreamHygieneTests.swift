@@ -82,8 +82,8 @@ import Testing
     }
 
     @Test func anUnreachableUpstreamIs502NamingIt() async throws {
-        let closedPort = try freePort()
-        let upstream = "http://127.0.0.1:\(closedPort)"
+        let closedPort = try ClosedPort()
+        let upstream = "http://127.0.0.1:\(closedPort.port)"
         try await withProxy(configure: { $0.upstream = try UpstreamURL(upstream) }) { proxy in
             let ollama = try await proxy.send(.post, "/api/chat", json: Self.chatBody)
             #expect(ollama.status == .badGateway)
@@ -95,6 +95,7 @@ import Testing
             #expect(error["type"] as? String == "api_error")
             #expect(try await proxy.send(.get, "/").status == .ok, "still serving")
         }
+        withExtendedLifetime(closedPort) {}
     }
 
     @Test func theHeadTimeoutNeverCutsALongStream() async throws {
@@ -184,17 +185,21 @@ import Testing
 }
 
 func freePort() throws -> Int {
-    let socket = try ServerSocketProbe()
+    let socket = try ClosedPort()
     return socket.port
 }
 
-/// Finds a port nothing listens on: bind, read the port, close.
-struct ServerSocketProbe {
+/// A loopback port that refuses connections for as long as this lives: bound but never
+/// listening, so no other test — nor a process Switchyard starts — can take it meanwhile.
+final class ClosedPort: Sendable {
     let port: Int
+    private let fd: Int32
+
+    deinit { close(fd) }
 
     init() throws {
         let fd = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
+        self.fd = fd
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -205,7 +210,10 @@ struct ServerSocketProbe {
                 bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
             }
         }
-        guard bound else { throw CancellationError() }
+        guard bound else {
+            close(fd)
+            throw CancellationError()
+        }
         port = Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -46,6 +46,9 @@ actor ModelProcesses {
         var expiresAt: ContinuousClock.Instant?
         /// Invalidates the idle timers set before.
         var generation = 0
+        /// The one idle timer, cancelled when a request comes or a new one is set: a busy model
+        /// must not pile up a sleeping task per request.
+        var idleTimer: Task<Void, Never>?
         /// The process being started, so a shutdown meanwhile can kill it.
         var starting: ChildProcess?
         var consecutiveFailures = 0
@@ -112,6 +115,8 @@ actor ModelProcesses {
                 entries[key]?.inFlight += 1
                 entries[key]?.expiresAt = nil
                 entries[key]?.generation += 1
+                entries[key]?.idleTimer?.cancel()
+                entries[key]?.idleTimer = nil
                 return
             case .starting(let task):
                 do {
@@ -343,8 +348,9 @@ actor ModelProcesses {
             entries[key]?.expiresAt = expiresAt
             entries[key]?.generation += 1
             let generation = entries[key]?.generation ?? 0
-            Task {
-                try? await Task.sleep(until: expiresAt)
+            entries[key]?.idleTimer?.cancel()
+            entries[key]?.idleTimer = Task {
+                guard (try? await Task.sleep(until: expiresAt)) != nil else { return }
                 self.idleExpired(key, generation: generation)
             }
         }

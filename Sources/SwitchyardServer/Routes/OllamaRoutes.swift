@@ -71,7 +71,7 @@ struct OllamaRoutes: Sendable {
     ) -> Handler {
         { [registry, configuration] request, context in
             let upstream = registry.upstream(for: context)
-            guard namesModel || registry.isSingle, !(context.route?.derived.map(local) ?? false),
+            guard namesModel || registry.isAlone, !(context.route?.derived.map(local) ?? false),
                 await upstream.dialect.current() == .ollama
             else {
                 return try await translated(request, context)

@@ -66,11 +66,15 @@ final class UpstreamRegistry: Sendable {
     }
 
     /// Whether the one upstream's own lists can be passed on as they are: nothing to merge in.
-    var listsAsIs: Bool { isSingle && localModels.isEmpty }
+    var listsAsIs: Bool { isAlone && localModels.isEmpty }
+
+    /// One upstream that runs on its own (not started by Switchyard): the routes that name no
+    /// model (lists, `/api/ps`, model management) can go to it as they are.
+    var isAlone: Bool { state.withLock { $0.upstreams.count == 1 && $0.upstreams[0].spec.command == nil } }
 
     /// Whether every request can go to the one upstream with its body as it is: no local
     /// model and no fallback to route by.
-    var routesAsIs: Bool { listsAsIs && state.withLock { $0.fallbacks.isEmpty && !$0.upstreams.contains { $0.spec.command != nil } } }
+    var routesAsIs: Bool { listsAsIs && state.withLock { $0.fallbacks.isEmpty } }
 
     /// The first upstream: the only one without `--config`, and the one that answers requests
     /// naming no model.
