@@ -96,4 +96,30 @@ import Testing
             #expect(try await ProcessTests.running(proxy) == ["kept:latest"])
         }
     }
+
+    @Test func aChangedFileIsReloadedOnceItHoldsStill() async throws {
+        let scratch = try ProcessTests.Scratch()
+        let file = scratch.path + "/switchyard.yaml"
+        try "upstreams:\n  - name: a\n    url: http://127.0.0.1:1\n".write(toFile: file, atomically: true, encoding: .utf8)
+        var configuration = SwitchyardConfiguration(listen: .init(host: "127.0.0.1", port: 0))
+        configuration.configFile = file
+        let initial = configuration
+        let reloads = Mutex(0)
+        var logger = Logger(label: "switchyard-test")
+        logger.logLevel = .critical
+        let service = UpstreamsService(
+            registry: try makeRegistry(initial, logger: logger), configuration: initial,
+            reload: {
+                reloads.withLock { $0 += 1 }
+                return initial
+            }, logger: logger)
+        let watcher = Task { await service.watch(file, every: .milliseconds(50)) }
+        defer { watcher.cancel() }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(reloads.withLock { $0 } == 0, "nothing changed")
+        try "upstreams:\n  - name: b\n    url: http://127.0.0.1:1\n".write(toFile: file, atomically: true, encoding: .utf8)
+        try await waitUntil { reloads.withLock { $0 } == 1 }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(reloads.withLock { $0 } == 1, "once per change")
+    }
 }

@@ -84,6 +84,7 @@ extension SwitchyardConfiguration {
             flags.stateDirectory ?? env("SWITCHYARD_STATE_DIR") ?? env("XDG_STATE_HOME").map { $0 + "/switchyard" }
             ?? env("HOME").map { $0 + "/.local/state/switchyard" }
         if let path = flags.configFile ?? env("SWITCHYARD_CONFIG") {
+            configuration.configFile = path
             try configuration.apply(try ConfigFile.read(path), flags: flags, environment: environment)
         }
         if let listen = flags.listen ?? env("SWITCHYARD_LISTEN") ?? env("OLLAMA_HOST") {

@@ -42,7 +42,10 @@ public struct SwitchyardConfiguration: Sendable {
     public var idleTimeout: Duration = .seconds(60)
     /// Whether `/v1/messages` and `/v1/responses` may go to an upstream that serves them itself.
     public var nativeRoutes: NativeRoutesSetting = .auto
-    /// Where the aliases `/api/copy` makes are kept; nil: in memory only (tests).
+    /// The `--config` file, watched for changes (a reload when it changed and then held still).
+    public var configFile: String?
+    /// Where the models `/api/copy` and `/api/create` make are kept, and the started
+    /// upstreams' logs; nil: in memory only (tests).
     public var stateDirectory: String?
     /// The upstreams of `--config`, in routing order; empty: the one upstream above.
     public var configuredUpstreams: [UpstreamSpec] = []

@@ -2,6 +2,12 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// Owns the upstreams' lives: detects each one's dialect at start-up (so the log says which was
 /// chosen; an upstream still down is retried on the first request), reloads the configuration
 /// on SIGHUP, and shuts every client down after the HTTP server has drained (services stop in
@@ -27,6 +33,7 @@ struct UpstreamsService: Service {
             group.addTask {
                 for await _ in await UnixSignalsSequence(trapping: .sighup) { await reloadNow() }
             }
+            if reload != nil, let file = configuration.configFile { group.addTask { await watch(file) } }
             try? await gracefulShutdown()
             group.cancelAll()
         }
@@ -34,6 +41,27 @@ struct UpstreamsService: Service {
         await registry.processes.stopAll()
         // Those a drain timeout shut down already are left alone.
         for client in registry.clients where !client.drain.isExpired { await client.shutdown() }
+    }
+
+    /// Reloads when the file changed and then held still for one look (an editor may write it
+    /// in several steps). A look every two seconds is a `stat`: cheap enough to need no
+    /// notification API.
+    func watch(_ file: String, every interval: Duration = .seconds(2)) async {
+        func stamp() -> String {
+            let attributes = try? FileManager.default.attributesOfItem(atPath: file)
+            let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            return "\(modified) \(attributes?[.size] ?? "none") \(attributes?[.systemFileNumber] ?? "none")"
+        }
+        var loaded = stamp()
+        var seen = loaded
+        while (try? await Task.sleep(for: interval)) != nil {
+            let now = stamp()
+            defer { seen = now }
+            guard now == seen, now != loaded else { continue }
+            loaded = now
+            logger.notice("the config file changed; reloading", metadata: ["file": "\(file)"])
+            await reloadNow()
+        }
     }
 
     /// Reads the configuration again and puts it in place; whether it did.
