@@ -171,12 +171,15 @@ struct Serve: AsyncParsableCommand {
         }
         LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level, format: format) }
         let logger = Logger(label: "switchyard")
-        logger.info(
-            "starting",
-            metadata: [
-                "listen": "\(configuration.listen)", "upstream": "\(configuration.upstream)",
-                "dialect": "\(configuration.upstreamDialect.rawValue)", "version": "\(SwitchyardVersion.current)",
-            ])
+        var facts: Logger.Metadata = ["listen": "\(configuration.listen)", "version": "\(SwitchyardVersion.current)"]
+        if let file = configuration.configFile {
+            facts["config"] = "\(file)"
+            facts["upstreams"] = "\(configuration.configuredUpstreams.map(\.name).joined(separator: ","))"
+        } else {
+            facts["upstream"] = "\(configuration.upstream)"
+            facts["dialect"] = "\(configuration.upstreamDialect.rawValue)"
+        }
+        logger.info("starting", metadata: facts)
         do {
             // SIGHUP reads the file again, with the same flags and the environment of that moment.
             let reload: (@Sendable () throws(ConfigurationError) -> SwitchyardConfiguration)? =
