@@ -42,11 +42,11 @@ struct ModelRoutingMiddleware: RouterMiddleware {
             } else if let rename = candidate.rename, let renamed = Self.body(body, naming: rename, at: key) {
                 attempt.body = .init(buffer: renamed)
             }
-            let lease = try await started(candidate.upstream, path: request.uri.path, body: body, model: name)
-            if case .answered(let response) = lease { return response }
+            let step = try await processStep(for: candidate.upstream, path: request.uri.path, body: body, model: name)
+            if case .answered(let response) = step { return response }
             var response = try await next(attempt, routed)
             if let derived, !derived.notes.isEmpty { UntranslatedFields.add(derived.notes, to: &response.headers, logger: context.logger) }
-            if case .leased(let lease) = lease { response = lease.holding(response) }
+            if case .leased(let lease) = step { response = lease.holding(response) }
             return response
         }
         // Failover happens before the first byte reaches the client: on an error thrown before
@@ -85,7 +85,7 @@ struct ModelRoutingMiddleware: RouterMiddleware {
     /// For an upstream Switchyard starts: starts it if needed and holds it for the request, or
     /// stops it for an unload request (`keep_alive: 0` and nothing to generate), answered as
     /// Ollama answers one.
-    private func started(_ upstream: Upstream, path: String, body: ByteBuffer, model: String) async throws(RequestError) -> ProcessStep {
+    private func processStep(for upstream: Upstream, path: String, body: ByteBuffer, model: String) async throws(RequestError) -> ProcessStep {
         guard upstream.spec.command != nil else { return .notStarted }
         // Ollama's /api/show loads nothing, and clients call it for every model they list:
         // answered from the configuration, unless only the upstream itself can answer it.
