@@ -44,6 +44,8 @@ import Testing
         configuration.processes.maxLoaded = maxLoaded
         configuration.processes.keepAlive = keepAlive
         configuration.processes.stopGrace = .seconds(2)
+        // Long enough that a loaded machine cannot outlast it between two requests.
+        configuration.processes.firstBackoff = .seconds(60)
         configuration.stateDirectory = scratch.path + "/state"
         var logger = logs.map { logs in Logger(label: "switchyard-test") { _ in logs } } ?? Logger(label: "switchyard-test")
         logger.logLevel = logs == nil ? .critical : .info
@@ -193,11 +195,12 @@ import Testing
         let scratch = try Scratch()
         let specs = [Self.spec("brief", model: "brief", in: scratch), Self.spec("kept", model: "kept", ["--ignore-term"], in: scratch)]
         try await Self.withProcesses(specs, in: scratch) { proxy in
-            #expect(try await proxy.send(.post, "/api/chat", json: Self.chat("brief", keepAlive: #""1s""#)).status == .ok)
             #expect(try await proxy.send(.post, "/api/chat", json: Self.chat("kept", keepAlive: "-1")).status == .ok)
+            #expect(try await proxy.send(.post, "/api/chat", json: Self.chat("brief", keepAlive: #""2s""#)).status == .ok)
             #expect(try await Self.running(proxy) == ["brief:latest", "kept:latest"])
-            try await Task.sleep(for: .milliseconds(1600))
-            #expect(try await Self.running(proxy) == ["kept:latest"])
+            let deadline = ContinuousClock.now + .seconds(20)
+            while try await Self.running(proxy) != ["kept:latest"], ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+            #expect(try await Self.running(proxy) == ["kept:latest"], "brief stopped after its two idle seconds; kept stays")
             #expect(!Self.isAlive(try #require(scratch.pids("brief").first)))
         }
         // The server has stopped: the process kept for ever is gone too, SIGKILLed after its grace.

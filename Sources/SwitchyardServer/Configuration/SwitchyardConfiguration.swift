@@ -111,6 +111,9 @@ public struct ProcessSettings: Sendable, Equatable {
     public var keepAlive = KeepAlive.default
     /// Between SIGTERM and SIGKILL when a started upstream is stopped.
     public var stopGrace: Duration = .seconds(10)
+    /// The first wait after two failures in a row; it doubles with each further one, up to a
+    /// minute.
+    public var firstBackoff: Duration = .seconds(1)
 
     public init() {}
 }

@@ -23,6 +23,7 @@ actor ModelProcesses {
         var maxLoaded: Int
         var keepAlive: KeepAlive
         var stopGrace: Duration
+        var firstBackoff: Duration
         /// Each process's output goes to `<directory>/<upstream>.log`.
         var logDirectory: String
     }
@@ -305,7 +306,7 @@ actor ModelProcesses {
         entry.consecutiveFailures = min(entry.consecutiveFailures + 1, 8)
         entry.lastFailure = reason
         if entry.consecutiveFailures >= 2 {
-            entry.retryAt = .now + .seconds(min(60, 1 << (entry.consecutiveFailures - 2)))
+            entry.retryAt = .now + min(.seconds(60), settings.firstBackoff * (1 << (entry.consecutiveFailures - 2)))
         }
         entries[key] = entry
     }

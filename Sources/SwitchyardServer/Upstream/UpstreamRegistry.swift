@@ -42,7 +42,8 @@ final class UpstreamRegistry: Sendable {
         self.processes = ModelProcesses(
             upstreams,
             settings: .init(
-                maxLoaded: processes.maxLoaded, keepAlive: processes.keepAlive, stopGrace: processes.stopGrace, logDirectory: processLogs),
+                maxLoaded: processes.maxLoaded, keepAlive: processes.keepAlive, stopGrace: processes.stopGrace,
+                firstBackoff: processes.firstBackoff, logDirectory: processLogs),
             logger: logger, metrics: metrics)
         self.logger = logger
     }
