@@ -66,7 +66,7 @@ import Testing
 
     @Test func aColdModelStartsOnItsFirstRequestAndKeepAliveZeroUnloadsIt() async throws {
         let scratch = try Scratch()
-        try await Self.withProcesses([Self.spec("qwen", model: "qwen", in: scratch)], in: scratch) { proxy in
+        try await Self.withProcesses([Self.spec("qwen", model: "qwen", ["--ctx", "4096"], in: scratch)], in: scratch) { proxy in
             let tags = try await proxy.send(.get, "/api/tags")
             #expect(
                 try (tags.json["models"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String } == ["qwen:latest"], "listed before it runs")
@@ -85,6 +85,9 @@ import Testing
             let expires = try #require(ps.first?["expires_at"] as? String)
             let expiry = try #require(ISO8601DateFormatter().date(from: String(expires.prefix(19)) + "Z"))
             #expect(abs(expiry.timeIntervalSinceNow - 300) < 30, "five minutes, the default keep-alive")
+            #expect(ps.first?["context_length"] as? Int == 4096, "learned from the running server's /props")
+            let shown = try await proxy.send(.post, "/api/show", json: #"{"model":"qwen"}"#)
+            #expect(try (shown.json["capabilities"] as? [String])?.contains("tools") == true)
             let pid = try #require(scratch.pids("qwen").first)
             #expect(Self.isAlive(pid))
 

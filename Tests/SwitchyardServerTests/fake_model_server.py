@@ -23,6 +23,7 @@ parser.add_argument("--crash-on-chat", type=int, default=0, help="die in the mid
 parser.add_argument("--chunk-delay", type=float, default=0)
 parser.add_argument("--chunks", type=int, default=3)
 parser.add_argument("--ignore-term", action="store_true")
+parser.add_argument("--ctx", type=int, default=0, help="serve llama.cpp's /props with this context and tool support")
 args = parser.parse_args()
 
 if args.pidfile:
@@ -58,6 +59,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.path == "/health":
             ready = not args.never_ready and time.monotonic() - started >= args.slow_start
             self.answer(200 if ready else 503, {"status": "ok"} if ready else {"error": {"message": "Loading model"}})
+        elif self.path == "/props" and args.ctx:
+            self.answer(200, {"default_generation_settings": {"n_ctx": args.ctx}, "chat_template_caps": {"supports_tools": True}})
         elif self.path == "/v1/models":
             self.answer(200, {"object": "list", "data": [{"id": args.model, "object": "model", "created": 1700000000, "owned_by": "fake"}]})
         else:

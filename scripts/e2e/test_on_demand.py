@@ -87,6 +87,7 @@ def test_models_are_listed_before_anything_runs_and_start_on_first_use(on_demand
     loaded = client.ps().models
     assert [model.model for model in loaded] == ["tiny:latest"]
     assert loaded[0].expires_at is not None
+    assert loaded[0].context_length == 2048, "learned from the running llama-server's /props"
     assert len(children(proc.process.pid)) == 1, "one llama-server"
 
 
@@ -99,6 +100,7 @@ def test_max_loaded_one_swaps_models_and_keep_alive_zero_unloads(on_demand):
         model="tiny-tools", messages=[{"role": "user", "content": "hi"}], max_tokens=3, stream=True)
     assert [chunk for chunk in stream]
     assert running(url) == ["tiny-tools:latest"], "max_loaded: 1 stopped tiny for tiny-tools"
+    assert "tools" in client.show("tiny-tools").capabilities, "its chat template takes tools, as llama-server said"
     assert not any(alive(pid) for pid in first)
     unloaded = client.generate(model="tiny-tools", prompt="", keep_alive=0)
     assert unloaded.done_reason == "unload"

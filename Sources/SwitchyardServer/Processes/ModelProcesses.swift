@@ -274,6 +274,7 @@ actor ModelProcesses {
             try? await Task.sleep(for: .milliseconds(100))
         }
         let took = ContinuousClock.now - began
+        await upstream.catalog.learn()
         entries[key]?.starting = nil
         entries[key]?.phase = .running(child)
         entries[key]?.startedAt = .now

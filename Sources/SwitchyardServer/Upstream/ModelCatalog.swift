@@ -14,6 +14,8 @@ public final class ModelCatalog: Sendable {
     private struct State {
         var cached: (models: [UpstreamModelInfo], at: ContinuousClock.Instant)?
         var refreshing: Task<[UpstreamModelInfo], any Error>?
+        /// What a started upstream told of its declared models while it ran, by name.
+        var learned: [String: UpstreamModelInfo] = [:]
     }
 
     private let client: UpstreamClient
@@ -64,15 +66,43 @@ public final class ModelCatalog: Sendable {
         ModelName.resolve(name, among: models.map(\.id)).flatMap { id in models.first { $0.id == id } }
     }
 
+    /// For an upstream Switchyard started, once it runs: what it tells of the models it was
+    /// declared to serve (llama.cpp's `/props`: context length, tools, vision, thinking) is kept
+    /// for the lists, `/api/show` and `/api/ps`, also after it stops. A declared name the
+    /// upstream does not list takes the one model it serves, if it serves one.
+    func learn() async {
+        guard let declared else { return }
+        let fetched: [UpstreamModelInfo]
+        do {
+            fetched =
+                try await dialect?.current() == .ollama
+                ? Self.fetchOllama(client: client, logger: logger) : Self.fetch(client: client, logger: logger)
+        } catch {
+            logger.debug("a started upstream did not describe its models", metadata: ["error": "\(error)"])
+            return
+        }
+        var learned: [String: UpstreamModelInfo] = [:]
+        for name in declared {
+            guard var model = fetched.first(where: { $0.id == name }) ?? (fetched.count == 1 ? fetched[0] : nil) else { continue }
+            model.id = name
+            learned[name] = model
+        }
+        state.withLock { state in
+            state.learned.merge(learned) { $1 }
+            state.cached = nil
+        }
+    }
+
     /// One fetch at a time: concurrent callers share the one in flight.
     private func refresh() async throws(RequestError) -> [UpstreamModelInfo] {
         let (client, logger, overrides, exposes, dialect, declared) = (client, logger, overrides, exposes, dialect, declared)
+        let learned = state.withLock { $0.learned }
         let task = state.withLock { state in
             if let running = state.refreshing { return running }
             let task = Task {
                 let listed: [UpstreamModelInfo]
                 if let declared {
-                    listed = declared.map { UpstreamModelInfo(id: $0, ownedBy: "switchyard") }
+                    listed = declared.map { learned[$0] ?? UpstreamModelInfo(id: $0, ownedBy: "switchyard") }
                 } else if await dialect?.current() == .ollama {
                     listed = try await Self.fetchOllama(client: client, logger: logger)
                 } else {
