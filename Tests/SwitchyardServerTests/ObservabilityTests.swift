@@ -135,7 +135,8 @@ final class LinesBox: Sendable {
             let onMain = try await proxy.send(.get, "/metrics")
             #expect(onMain.status == .notFound)
             var scraped = ""
-            for _ in 0..<100 where !scraped.contains("switchyard_") {
+            let counted = #"switchyard_requests_total{route="/api/version""#
+            for _ in 0..<100 where !scraped.contains(counted) {
                 try await proxy.send(.get, "/api/version")
                 if let response = try? await HTTPClient.shared.execute(
                     HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: .seconds(5))
@@ -144,7 +145,7 @@ final class LinesBox: Sendable {
                 }
                 try await Task.sleep(for: .milliseconds(20))
             }
-            #expect(scraped.contains(#"switchyard_requests_total{route="/api/version""#))
+            #expect(scraped.contains(counted))
         }
     }
 }
