@@ -168,6 +168,18 @@ import Testing
         }
     }
 
+    @Test func aPortTakenBeforeTheProcessBoundItIsTriedAgainOnAnother() async throws {
+        let scratch = try Scratch()
+        let logs = CapturedLogs()
+        let spec = Self.spec("racy", model: "racy", ["--port-taken-once", "\(scratch.path)/taken"], in: scratch)
+        try await Self.withProcesses([spec], in: scratch, logs: logs) { proxy in
+            let reply = try await proxy.send(.post, "/api/chat", json: Self.chat("racy"))
+            #expect(reply.status == .ok, "the same request, on the second port")
+            #expect(scratch.pids("racy").count == 2)
+            #expect(logs.all.contains { $0.message.hasPrefix("the port was taken") })
+        }
+    }
+
     @Test func aProcessThatNeverBecomesReadyIsKilledWithAClearError() async throws {
         let scratch = try Scratch()
         try await Self.withProcesses([Self.spec("stuck", model: "stuck", ["--never-ready"], in: scratch, startTimeout: .seconds(1))], in: scratch) {

@@ -23,6 +23,7 @@ parser.add_argument("--crash-on-chat", type=int, default=0, help="die in the mid
 parser.add_argument("--chunk-delay", type=float, default=0)
 parser.add_argument("--chunks", type=int, default=3)
 parser.add_argument("--ignore-term", action="store_true")
+parser.add_argument("--port-taken-once", help="the first start (this file not there yet) fails as llama-server does on a taken port")
 parser.add_argument("--ctx", type=int, default=0, help="serve llama.cpp's /props with this context and tool support")
 args = parser.parse_args()
 
@@ -30,6 +31,10 @@ if args.pidfile:
     with open(args.pidfile, "a") as file:
         file.write(f"{os.getpid()}\n")
 print(f"fake model server {args.model} starting on port {args.port}", flush=True)
+if args.port_taken_once and not os.path.exists(args.port_taken_once):
+    open(args.port_taken_once, "w").close()
+    print(f"main: couldn't bind HTTP server socket, hostname: 127.0.0.1, port: {args.port}", file=sys.stderr, flush=True)
+    sys.exit(1)
 if args.exit_at_start:
     print("error: failed to load model 'missing.gguf'", file=sys.stderr, flush=True)
     sys.exit(1)

@@ -229,13 +229,48 @@ actor ModelProcesses {
         guard let entry = entries[key] else { return }
         let upstream = entry.upstream
         let command = entry.command
+        let program = command.words.first ?? ""
+        let output = logFile(for: upstream)
         let began = ContinuousClock.now
-        let port: Int
-        do {
-            port = try await Self.freePort()
-        } catch {
-            throw failedStart(key, "no free loopback port: \(error)")
+        // A port found free may be taken before the process binds it: then one more try, on another.
+        for attempt in 1...2 {
+            let port: Int
+            do {
+                port = try await Self.freePort()
+            } catch {
+                throw failedStart(key, "no free loopback port: \(error)")
+            }
+            let child = try await launch(key, command: command, port: port, output: output)
+            switch await ready(child, upstream: upstream, command: command, since: began) {
+            case .ready:
+                let took = ContinuousClock.now - began
+                await upstream.catalog.learn()
+                entries[key]?.starting = nil
+                entries[key]?.phase = .running(child)
+                entries[key]?.startedAt = .now
+                entries[key]?.lastUsed = .now
+                metrics?.modelLoaded(upstream: upstream.name, nanoseconds: Self.nanoseconds(took))
+                logger.notice(
+                    "model process ready",
+                    metadata: ["upstream": "\(upstream.name)", "pid": "\(child.pid)", "port": "\(port)", "seconds": "\(Self.seconds(took))"])
+                Task { await self.watch(key, child) }
+                return
+            case .ended(let status) where attempt == 1 && Self.portWasTaken(Self.outputOfThisStart(output)):
+                logger.notice(
+                    "the port was taken before the model process bound it; trying another",
+                    metadata: ["upstream": "\(upstream.name)", "port": "\(port)", "status": "\(status)"])
+            case .ended(let status):
+                throw failedStart(key, "\(program) ended (\(status)) before it was ready", output: output)
+            case .stopped(let reason):
+                throw failedStart(key, "\(program) was stopped: \(reason)", output: output)
+            }
         }
+        throw failedStart(key, "\(program) could not bind a port", output: output)
+    }
+
+    /// Points the client at `port` and starts the process there.
+    private func launch(_ key: ObjectIdentifier, command: ProcessCommand, port: Int, output: String) async throws(RequestError) -> ChildProcess {
+        guard let upstream = entries[key]?.upstream else { throw RequestError(.upstream(status: 503), "the upstream was removed") }
         if command.portInURL {
             do {
                 await upstream.client.retarget(try command.url(port: port))
@@ -244,46 +279,56 @@ actor ModelProcesses {
             }
         }
         let arguments = command.arguments(port: port)
-        let output = logFile(for: upstream)
         Self.startLog(output, arguments: arguments)
         var environment = ProcessInfo.processInfo.environment
         environment["PORT"] = String(port)
         logger.notice(
             "starting a model process",
             metadata: ["upstream": "\(upstream.name)", "port": "\(port)", "command": "\(arguments.joined(separator: " "))"])
-        let child: ChildProcess
         do {
-            child = try await ChildProcess.start(arguments, environment: environment, output: output)
+            let child = try await ChildProcess.start(arguments, environment: environment, output: output)
+            entries[key]?.starting = child
+            return child
         } catch {
             throw failedStart(key, "cannot run \(arguments.first ?? ""): \(error)")
         }
-        entries[key]?.starting = child
+    }
+
+    private enum Readiness {
+        case ready
+        case ended(ChildProcess.ExitStatus)
+        /// Killed: too slow, or Switchyard is shutting down.
+        case stopped(String)
+    }
+
+    /// Polls the ready path until it answers 200, the process ends, or the start timeout
+    /// (counted from `since`) runs out.
+    private func ready(_ child: ChildProcess, upstream: Upstream, command: ProcessCommand, since began: ContinuousClock.Instant) async -> Readiness {
         var path = command.readyPath ?? "/health"
         while true {
-            if let status = child.exitStatus {
-                throw failedStart(key, "\(arguments.first ?? "") ended (\(status)) before it was ready", output: output)
-            }
+            if let status = child.exitStatus { return .ended(status) }
             if Task.isCancelled || ContinuousClock.now - began > command.startTimeout {
-                let reason = Task.isCancelled ? "Switchyard is shutting down" : "it did not answer 200 on \(path) within \(command.startTimeout)"
                 await Self.stop(child, grace: .seconds(1))
-                throw failedStart(key, "\(arguments.first ?? "") was stopped: \(reason)", output: output)
+                return .stopped(Task.isCancelled ? "Switchyard is shutting down" : "it did not answer 200 on \(path) within \(command.startTimeout)")
             }
             let status = await Self.probe(upstream.client, path, logger: logger)
-            if status == 200 { break }
+            if status == 200 { return .ready }
             if status == 404, command.readyPath == nil, path == "/health" { path = "/v1/models" }
             try? await Task.sleep(for: .milliseconds(100))
         }
-        let took = ContinuousClock.now - began
-        await upstream.catalog.learn()
-        entries[key]?.starting = nil
-        entries[key]?.phase = .running(child)
-        entries[key]?.startedAt = .now
-        entries[key]?.lastUsed = .now
-        metrics?.modelLoaded(upstream: upstream.name, nanoseconds: Self.nanoseconds(took))
-        logger.notice(
-            "model process ready",
-            metadata: ["upstream": "\(upstream.name)", "pid": "\(child.pid)", "port": "\(port)", "seconds": "\(Self.seconds(took))"])
-        Task { await self.watch(key, child) }
+    }
+
+    /// What the process wrote since the last start marker of its log.
+    static func outputOfThisStart(_ file: String) -> String {
+        let tail = ChildProcess.tail(of: file, lines: 40, bytes: 8192)
+        guard let marker = tail.range(of: "--- switchyard: starting", options: .backwards) else { return tail }
+        return String(tail[marker.upperBound...])
+    }
+
+    /// llama-server's `couldn't bind HTTP server socket`, and what other servers say.
+    static func portWasTaken(_ output: String) -> Bool {
+        let text = output.lowercased()
+        return ["address already in use", "couldn't bind", "could not bind", "failed to bind", "eaddrinuse"].contains { text.contains($0) }
     }
 
     /// Records a failed start (with the process's last output in the log) and returns the
