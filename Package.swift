@@ -27,15 +27,11 @@ let package = Package(
     targets: [
         // Dialect models, translation and stream state machines. No networking, no server.
         .target(name: "SwitchyardCore", swiftSettings: strict),
-        // fork and exec for the upstreams Switchyard starts, with what posix_spawn lacks: a
-        // child that dies with its parent.
-        .target(name: "CSwitchyardSpawn"),
         // Routes, upstream client, configuration.
         .target(
             name: "SwitchyardServer",
             dependencies: [
                 "SwitchyardCore",
-                "CSwitchyardSpawn",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

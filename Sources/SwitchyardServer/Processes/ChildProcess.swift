@@ -1,18 +1,20 @@
-import CSwitchyardSpawn
+import Dispatch
 import Foundation
 import Synchronization
 
 #if canImport(Glibc)
     import Glibc
 #endif
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#endif
 
-/// A process Switchyard started, in a process group of its own. It is spawned and waited for
-/// on a thread of its own, never on an event loop or the concurrency pool: `waitpid` blocks,
-/// and the kernel's parent-death signal is tied to the thread that forked, which therefore
-/// lives exactly as long as the child. If Switchyard dies, however, the child is killed.
+/// A process Switchyard started, with Foundation's `Process` (which puts it in a process group
+/// of its own), and with the kernel's parent-death signal set: util-linux's
+/// `setpriv --pdeathsig KILL` runs first and execs it in place, so a child never outlives
+/// Switchyard, even one killed with SIGKILL.
+///
+/// That signal is tied to the *thread* that spawned the child, not the process: each child is
+/// therefore spawned from a thread of its own that lives exactly as long as it (a thread of the
+/// concurrency pool may end while the child runs, which would kill it). The thread waits on a
+/// semaphore, never on an event loop.
 final class ChildProcess: Sendable {
     enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
         case exited(Int32)
@@ -39,6 +41,14 @@ final class ChildProcess: Sendable {
 
     private init(pid: pid_t) { self.pid = pid }
 
+    /// What runs before the command, found once in `PATH`; empty where util-linux's `setpriv`
+    /// is missing (then a Switchyard killed with SIGKILL leaves its children running; the log
+    /// says so at the first start).
+    static let prefix: [String] = {
+        guard let setpriv = executable("setpriv", path: ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin") else { return [] }
+        return [setpriv, "--pdeathsig", "KILL", "--"]
+    }()
+
     /// Starts `arguments` (the first word is the program, looked up in the environment's
     /// `PATH` unless it holds a `/`), its output and errors appended to `output`.
     static func start(_ arguments: [String], environment: [String: String], output: String) async throws(SpawnError) -> ChildProcess {
@@ -46,26 +56,48 @@ final class ChildProcess: Sendable {
         guard let path = executable(program, path: environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin") else {
             throw SpawnError(description: "\(program): not found, or not executable")
         }
-        let outputFD = open(output, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard outputFD >= 0 else { throw SpawnError(description: "cannot open \(output): \(String(cString: strerror(errno)))") }
-        let argv = CStrings(arguments)
-        let envp = CStrings(environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
+        guard FileManager.default.fileExists(atPath: output) || FileManager.default.createFile(atPath: output, contents: nil) else {
+            throw SpawnError(description: "cannot write \(output)")
+        }
+        let launched = prefix + [path] + arguments.dropFirst()
         let started: Result<ChildProcess, SpawnError> = await withCheckedContinuation { continuation in
             let thread = Thread {
-                var error: Int32 = 0
-                let pid = switchyard_spawn(path, argv.pointers, envp.pointers, outputFD, &error)
-                close(outputFD)
-                guard pid > 0 else {
-                    continuation.resume(returning: .failure(SpawnError(description: "\(program): \(String(cString: strerror(error)))")))
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: launched[0])
+                process.arguments = Array(launched.dropFirst())
+                process.environment = environment
+                guard let log = FileHandle(forWritingAtPath: output) else {
+                    continuation.resume(returning: .failure(SpawnError(description: "cannot write \(output)")))
                     return
                 }
-                let child = ChildProcess(pid: pid)
+                _ = try? log.seekToEnd()
+                process.standardInput = FileHandle.nullDevice
+                process.standardOutput = log
+                process.standardError = log
+                let ended = DispatchSemaphore(value: 0)
+                process.terminationHandler = { _ in ended.signal() }
+                // The child starts with its spawner's signal mask, and the threads of an event loop
+                // or of the concurrency pool block most signals: a child would not even hear
+                // SIGTERM. So none is blocked for the moment of the spawn.
+                var none = sigset_t()
+                var blocked = sigset_t()
+                sigemptyset(&none)
+                pthread_sigmask(SIG_SETMASK, &none, &blocked)
+                let spawned = Result { try process.run() }
+                pthread_sigmask(SIG_SETMASK, &blocked, nil)
+                do {
+                    try spawned.get()
+                } catch {
+                    try? log.close()
+                    continuation.resume(returning: .failure(SpawnError(description: "\(program): \(error)")))
+                    return
+                }
+                try? log.close()
+                let child = ChildProcess(pid: process.processIdentifier)
                 continuation.resume(returning: .success(child))
-                var status: Int32 = 0
-                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-                let low = status & 0x7f
-                child.ended(low == 0 ? .exited((status >> 8) & 0xff) : .signalled(low))
-                withExtendedLifetime((argv, envp)) {}
+                ended.wait()
+                let status = process.terminationStatus
+                child.ended(process.terminationReason == .exit ? .exited(status) : .signalled(status))
             }
             thread.name = "switchyard-child"
             thread.start()
@@ -88,10 +120,11 @@ final class ChildProcess: Sendable {
         }
     }
 
-    /// Sends `signal` to the process's group (it and whatever it started), unless it ended.
+    /// Sends `signal` to the process's group (it and whatever it started), unless it ended;
+    /// to the process alone where it has no group of its own.
     func signal(_ signal: Int32) {
         state.withLock { state in
-            if state.status == nil { _ = kill(-pid, signal) }
+            if state.status == nil, kill(-pid, signal) != 0 { _ = kill(pid, signal) }
         }
     }
 
@@ -127,25 +160,5 @@ final class ChildProcess: Sendable {
         try? handle.seek(toOffset: size > UInt64(bytes) ? size - UInt64(bytes) : 0)
         let text = String(decoding: (try? handle.readToEnd()) ?? Data(), as: UTF8.self)
         return text.split(separator: "\n", omittingEmptySubsequences: true).suffix(lines).joined(separator: "\n")
-    }
-}
-
-/// NUL-terminated copies of strings, and the NULL-terminated array of them C takes; freed with it.
-private final class CStrings: @unchecked Sendable {
-    let pointers: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
-
-    init(_ strings: [String]) {
-        pointers = .allocate(capacity: strings.count + 1)
-        for (index, string) in strings.enumerated() { pointers[index] = strdup(string) }
-        pointers[strings.count] = nil
-    }
-
-    deinit {
-        var index = 0
-        while let pointer = pointers[index] {
-            free(pointer)
-            index += 1
-        }
-        pointers.deallocate()
     }
 }

@@ -79,6 +79,9 @@ actor ModelProcesses {
                 entries[ObjectIdentifier(upstream)] = Entry(upstream: upstream, command: command, keepAlive: settings.keepAlive)
             }
         }
+        if !entries.isEmpty, ChildProcess.prefix.isEmpty {
+            logger.warning("setpriv (util-linux) is not in PATH: a Switchyard killed with SIGKILL would leave the processes it started running")
+        }
     }
 
     private func adoptNow(_ upstream: Upstream) {
