@@ -27,8 +27,7 @@ struct UpstreamsService: Service {
 
     func run() async throws {
         await withDiscardingTaskGroup { group in
-            // An upstream Switchyard starts is not running yet: its dialect is the configured one.
-            for upstream in registry.upstreams where upstream.spec.command == nil { group.addTask { _ = await upstream.dialect.current() } }
+            group.addTask { await detectDialects(of: registry.upstreams) }
             // Trapped even with nothing to reload: SIGHUP's default action would end the process.
             group.addTask {
                 for await _ in await UnixSignalsSequence(trapping: .sighup) { await reloadNow() }
@@ -102,9 +101,15 @@ struct UpstreamsService: Service {
         ] where old != new {
             logger.warning("a changed \(what) takes a restart; still \(old)")
         }
-        await withDiscardingTaskGroup { group in
-            for upstream in added where upstream.spec.command == nil { group.addTask { _ = await upstream.dialect.current() } }
-        }
+        await detectDialects(of: added)
         return true
+    }
+
+    /// Asks each upstream its dialect now, so the log says which was chosen. One Switchyard
+    /// starts is not running yet: its dialect is the configured one.
+    private func detectDialects(of upstreams: [Upstream]) async {
+        await withDiscardingTaskGroup { group in
+            for upstream in upstreams where upstream.spec.command == nil { group.addTask { _ = await upstream.dialect.current() } }
+        }
     }
 }

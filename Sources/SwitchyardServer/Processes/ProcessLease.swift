@@ -43,22 +43,27 @@ struct ProcessIntent: Sendable, Equatable {
     var keepAlive: KeepAlive?
     var unloadOnly = false
 
-    /// Read from the Ollama routes that take `keep_alive`; the others keep the default.
+    /// Read from the Ollama routes that take `keep_alive`; the others keep the default. A
+    /// `keep_alive` that does not read is no `keep_alive` here: the route refuses it.
     init(path: String, body: ByteBuffer) {
-        guard ["/api/chat", "/api/generate", "/api/embed", "/api/embeddings"].contains(path),
-            case .object(let object)? = try? JSONCoding.decodeRequest(JSONValue.self, from: Array(body.readableBytesView))
-        else { return }
-        switch object["keep_alive"] {
-        case .int(let seconds)?: keepAlive = KeepAlive(seconds: Double(seconds))
-        case .double(let seconds)?: keepAlive = KeepAlive(seconds: seconds)
-        case .string(let text)?: keepAlive = KeepAlive(parsing: text)
-        default: break
+        struct Fields: Decodable {
+            var keepAlive: KeepAlive?
+            var messages: JSONValue?
+            var prompt: JSONValue?
+            var images: JSONValue?
+            enum CodingKeys: String, CodingKey {
+                case keepAlive = "keep_alive"
+                case messages, prompt, images
+            }
         }
+        guard ["/api/chat", "/api/generate", "/api/embed", "/api/embeddings"].contains(path),
+            let fields = try? JSONCoding.decodeRequest(Fields.self, from: Array(body.readableBytesView))
+        else { return }
+        keepAlive = fields.keepAlive
         guard keepAlive == .duration(nanoseconds: 0) else { return }
         switch path {
-        case "/api/chat": unloadOnly = object["messages"]?.arrayValue?.isEmpty ?? true
-        case "/api/generate":
-            unloadOnly = (object["prompt"]?.stringValue ?? "").isEmpty && (object["images"]?.arrayValue?.isEmpty ?? true)
+        case "/api/chat": unloadOnly = fields.messages?.arrayValue?.isEmpty ?? true
+        case "/api/generate": unloadOnly = (fields.prompt?.stringValue ?? "").isEmpty && (fields.images?.arrayValue?.isEmpty ?? true)
         default: break
         }
     }

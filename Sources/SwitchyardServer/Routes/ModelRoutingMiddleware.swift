@@ -32,6 +32,8 @@ struct ModelRoutingMiddleware: RouterMiddleware {
         let derived = try route.derived.flatMap { local throws(RequestError) in
             try Self.derivedBody(body, applying: local.derived, path: request.uri.path, key: key)
         }
+        let candidates = [route] + route.alternatives
+        let intent = candidates.contains { $0.upstream.spec.command != nil } ? ProcessIntent(path: request.uri.path, body: body) : nil
         func send(_ candidate: UpstreamRegistry.Route) async throws -> Response {
             var attempt = request
             var routed = context
@@ -42,7 +44,7 @@ struct ModelRoutingMiddleware: RouterMiddleware {
             } else if let rename = candidate.rename, let renamed = Self.body(body, naming: rename, at: key) {
                 attempt.body = .init(buffer: renamed)
             }
-            let step = try await processStep(for: candidate.upstream, path: request.uri.path, body: body, model: name)
+            let step = try await processStep(for: candidate.upstream, path: request.uri.path, intent: intent, model: name)
             if case .answered(let response) = step { return response }
             var response = try await next(attempt, routed)
             if let derived, !derived.notes.isEmpty { UntranslatedFields.add(derived.notes, to: &response.headers, logger: context.logger) }
@@ -51,7 +53,6 @@ struct ModelRoutingMiddleware: RouterMiddleware {
         }
         // Failover happens before the first byte reaches the client: on an error thrown before
         // a response, or an error status, never once a stream has begun.
-        let candidates = [route] + route.alternatives
         for candidate in candidates.dropLast() {
             do {
                 let response = try await send(candidate)
@@ -85,13 +86,12 @@ struct ModelRoutingMiddleware: RouterMiddleware {
     /// For an upstream Switchyard starts: starts it if needed and holds it for the request, or
     /// stops it for an unload request (`keep_alive: 0` and nothing to generate), answered as
     /// Ollama answers one.
-    private func processStep(for upstream: Upstream, path: String, body: ByteBuffer, model: String) async throws(RequestError) -> ProcessStep {
-        guard upstream.spec.command != nil else { return .notStarted }
+    private func processStep(for upstream: Upstream, path: String, intent: ProcessIntent?, model: String) async throws(RequestError) -> ProcessStep {
+        guard upstream.spec.command != nil, let intent else { return .notStarted }
         // Ollama's /api/show loads nothing, and clients call it for every model they list:
         // answered from the configuration, unless only the upstream itself can answer it.
         if path == "/api/show", upstream.spec.dialect != .ollama { return .notStarted }
         let processes = registry.processes
-        let intent = ProcessIntent(path: path, body: body)
         if intent.unloadOnly {
             await processes.unload(upstream)
             let kind: OllamaReplyKind = path == "/api/chat" ? .chat : .generate

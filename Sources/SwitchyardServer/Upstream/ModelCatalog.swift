@@ -74,9 +74,7 @@ public final class ModelCatalog: Sendable {
         guard let declared else { return }
         let fetched: [UpstreamModelInfo]
         do {
-            fetched =
-                try await dialect?.current() == .ollama
-                ? Self.fetchOllama(client: client, logger: logger) : Self.fetch(client: client, logger: logger)
+            fetched = try await Self.fetch(client: client, logger: logger, dialect: dialect)
         } catch {
             logger.debug("a started upstream did not describe its models", metadata: ["error": "\(error)"])
             return
@@ -103,10 +101,8 @@ public final class ModelCatalog: Sendable {
                 let listed: [UpstreamModelInfo]
                 if let declared {
                     listed = declared.map { learned[$0] ?? UpstreamModelInfo(id: $0, ownedBy: "switchyard") }
-                } else if await dialect?.current() == .ollama {
-                    listed = try await Self.fetchOllama(client: client, logger: logger)
                 } else {
-                    listed = try await Self.fetch(client: client, logger: logger)
+                    listed = try await Self.fetch(client: client, logger: logger, dialect: dialect)
                 }
                 // Configuration wins over what the upstream reveals (or does not).
                 return listed.filter { exposes($0.id) }.map { model in
@@ -134,6 +130,11 @@ public final class ModelCatalog: Sendable {
         } catch {
             throw RequestError(.badGateway, "could not list upstream models: \(error)")
         }
+    }
+
+    /// The upstream's own list: an Ollama upstream's `/api/tags`, else `/v1/models`.
+    private static func fetch(client: UpstreamClient, logger: Logger, dialect: DialectResolver?) async throws -> [UpstreamModelInfo] {
+        await dialect?.current() == .ollama ? try await fetchOllama(client: client, logger: logger) : try await fetch(client: client, logger: logger)
     }
 
     private static func fetch(client: UpstreamClient, logger: Logger) async throws -> [UpstreamModelInfo] {

@@ -71,11 +71,15 @@ final class UpstreamRegistry: Sendable {
 
     /// One upstream that runs on its own (not started by Switchyard): the routes that name no
     /// model (lists, `/api/ps`, model management) can go to it as they are.
-    var isAlone: Bool { state.withLock { $0.upstreams.count == 1 && $0.upstreams[0].spec.command == nil } }
+    var isAlone: Bool { state.withLock { Self.isAlone($0) } }
+
+    private static func isAlone(_ state: borrowing State) -> Bool { state.upstreams.count == 1 && state.upstreams[0].spec.command == nil }
 
     /// Whether every request can go to the one upstream with its body as it is: no local
     /// model and no fallback to route by.
-    var routesAsIs: Bool { listsAsIs && state.withLock { $0.fallbacks.isEmpty } }
+    var routesAsIs: Bool {
+        state.withLock { Self.isAlone($0) && $0.fallbacks.isEmpty } && localModels.isEmpty
+    }
 
     /// The first upstream: the only one without `--config`, and the one that answers requests
     /// naming no model.
@@ -97,6 +101,25 @@ final class UpstreamRegistry: Sendable {
         /// The derived model (`/api/create`) the client named, whose settings every request
         /// through it gets.
         var derived: LocalModel?
+
+        /// This route and its alternatives, each reached by another name than its model's own
+        /// (an alias, a derived model, a fallback): renamed, carrying `derived`, in order.
+        func reached(carrying derived: LocalModel?) -> [Route] {
+            ([self] + alternatives).map { candidate in
+                var candidate = candidate
+                candidate.rename = candidate.model.id
+                candidate.derived = derived
+                candidate.alternatives = []
+                return candidate
+            }
+        }
+
+        /// The first of `routes`, the others its alternatives.
+        static func first(of routes: [Route]) -> Route? {
+            guard var first = routes.first else { return nil }
+            first.alternatives = Array(routes.dropFirst())
+            return first
+        }
     }
 
     /// One entry of the merged model list.
@@ -124,21 +147,13 @@ final class UpstreamRegistry: Sendable {
         let derived = try? found.get().derived
         var extra: [Route] = []
         for other in fallback {
-            guard let route = try? await resolveModel(other) else { continue }
-            for candidate in [route] + route.alternatives {
-                var candidate = candidate
-                candidate.rename = candidate.model.id
-                candidate.derived = derived
-                candidate.alternatives = []
-                extra.append(candidate)
-            }
+            if let route = try? await resolveModel(other) { extra += route.reached(carrying: derived) }
         }
         guard case .success(var route) = found else {
-            guard var first = extra.first else {
+            guard let first = Route.first(of: extra) else {
                 _ = try found.get()
                 throw RequestError.modelNotFound(name)
             }
-            first.alternatives = Array(extra.dropFirst())
             return first
         }
         route.alternatives += extra
@@ -147,16 +162,9 @@ final class UpstreamRegistry: Sendable {
 
     private func resolveNamed(_ name: String) async throws(RequestError) -> Route {
         // A local model stands for a model by the name that reaches it, never for another local model.
-        if let local = localModels.model(named: name) {
-            var route = try await resolveModel(local.from)
-            route.rename = route.model.id
-            if local.isDerived { route.derived = local }
-            route.alternatives = route.alternatives.map { alternative in
-                var alternative = alternative
-                alternative.rename = alternative.model.id
-                alternative.derived = route.derived
-                return alternative
-            }
+        if let local = localModels.model(named: name),
+            let route = Route.first(of: try await resolveModel(local.from).reached(carrying: local.isDerived ? local : nil))
+        {
             return route
         }
         return try await resolveModel(name)
