@@ -7,17 +7,12 @@ import SwitchyardCore
 enum UntranslatedFields {
     static let header = HTTPField.Name("X-Switchyard-Untranslated")!
 
+    /// Logs the fields and names them in the header, after any a handler named already (a
+    /// derived model's settings are reported on top of the translation's).
     static func report(_ untranslated: [UntranslatedField], into headers: inout HTTPFields, logger: Logger) {
         guard !untranslated.isEmpty else { return }
         logger.warning("request fields not translated", metadata: ["fields": "\(untranslated.map(\.description).joined(separator: "; "))"])
-        headers[header] = untranslated.map(\.path).joined(separator: ", ")
-    }
-
-    /// Adds to what a handler already reported.
-    static func add(_ untranslated: [UntranslatedField], to headers: inout HTTPFields, logger: Logger) {
-        guard !untranslated.isEmpty else { return }
-        let before = headers[header]
-        report(untranslated, into: &headers, logger: logger)
-        if let before, let now = headers[header] { headers[header] = before + ", " + now }
+        let paths = untranslated.map(\.path).joined(separator: ", ")
+        headers[header] = headers[header].map { $0 + ", " + paths } ?? paths
     }
 }

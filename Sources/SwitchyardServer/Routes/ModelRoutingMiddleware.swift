@@ -47,7 +47,7 @@ struct ModelRoutingMiddleware: RouterMiddleware {
             let step = try await processStep(for: candidate.upstream, path: request.uri.path, intent: intent, model: name)
             if case .answered(let response) = step { return response }
             var response = try await next(attempt, routed)
-            if let derived, !derived.notes.isEmpty { UntranslatedFields.add(derived.notes, to: &response.headers, logger: context.logger) }
+            if let derived { UntranslatedFields.report(derived.notes, into: &response.headers, logger: context.logger) }
             if case .leased(let lease) = step { response = lease.holding(response) }
             return response
         }
