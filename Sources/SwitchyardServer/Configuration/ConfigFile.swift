@@ -142,7 +142,7 @@ struct ConfigFile: Sendable, Equatable {
                 var apiKeyVariable: String?
                 var models: [String]?
                 var urlText: String?
-                var command: (words: [String], node: Node)?
+                var command: [String]?
                 var readyPath: String?
                 var startTimeout: Duration?
                 let keys: Set<String> = ["name", "url", "dialect", "api_key_env", "models", "command", "ready_path", "start_timeout"]
@@ -158,7 +158,7 @@ struct ConfigFile: Sendable, Equatable {
                             throw fail(value, here, error.description)
                         }
                         guard !words.isEmpty else { throw fail(value, here, "empty") }
-                        command = (words, value)
+                        command = words
                     case "ready_path":
                         let text = try string(value, here)
                         guard text.hasPrefix("/"), !text.contains(where: { $0.isWhitespace }) else {
@@ -218,7 +218,7 @@ struct ConfigFile: Sendable, Equatable {
                     throw fail(item, "\(path).url", "an upstream Switchyard starts is reached over http://")
                 }
                 let process = ProcessCommand(
-                    words: command.words, readyPath: readyPath, startTimeout: startTimeout ?? ProcessCommand.defaultStartTimeout,
+                    words: command, readyPath: readyPath, startTimeout: startTimeout ?? ProcessCommand.defaultStartTimeout,
                     url: target)
                 result.append(
                     Upstream(
